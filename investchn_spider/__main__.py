@@ -1,0 +1,5 @@
+"""``python -m investchn_spider`` runs the ``investchn`` command."""
+
+from .cli import main
+
+main()

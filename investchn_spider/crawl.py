@@ -1,0 +1,116 @@
+"""Run one crawl with the real Scrapy engine and judge how it went, for the CLI and for tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from scrapy import exceptions as scrapy_exceptions
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from twisted.internet import error as twisted_errors
+
+from . import exitcodes
+from .spiders.zone_news import ZoneNewsSpider
+
+
+@dataclass
+class CrawlOptions:
+    """What a crawl is asked to do; ``None`` keeps the project setting."""
+
+    db: str
+    start_urls: list[str] = field(default_factory=list)
+    allowed_domains: list[str] = field(default_factory=list)
+    delay: float | None = None
+    max_requests: int | None = None
+    log_level: str | None = None
+    run_args: dict = field(default_factory=dict)
+    extra_settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class CrawlResult:
+    """How a crawl ended: exit status, a one-line verdict, the archive counts and Scrapy's stats."""
+
+    exit_code: int
+    message: str
+    stats: dict
+
+    def count(self, key: str) -> int:
+        """Return the stats value ``investchn/<key>`` (0 when absent)."""
+        return int(self.stats.get(f"investchn/{key}", 0))
+
+
+def crawl_settings(options: CrawlOptions) -> Settings:
+    """Return the project settings with the options of this crawl applied on top."""
+    settings = Settings()
+    settings.setmodule("investchn_spider.settings", priority="project")
+    overrides: dict = {"INVESTCHN_DB": options.db, "INVESTCHN_RUN_ARGS": options.run_args}
+    if options.start_urls:
+        overrides["INVESTCHN_START_URLS"] = options.start_urls
+    if options.allowed_domains:
+        overrides["INVESTCHN_ALLOWED_DOMAINS"] = options.allowed_domains
+    if options.delay is not None:
+        overrides["DOWNLOAD_DELAY"] = options.delay
+        if options.delay == 0:  # a local replica: no throttling, the machine is the limit
+            overrides.update(AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=8)
+    if options.max_requests:
+        overrides["CLOSESPIDER_PAGECOUNT"] = options.max_requests
+    if options.log_level:
+        overrides["LOG_LEVEL"] = options.log_level
+    overrides.update(options.extra_settings)
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> CrawlResult:
+    """Crawl with the given options (blocking; once per process, as Twisted's reactor cannot restart)."""
+    settings = crawl_settings(options)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(ZoneNewsSpider)
+    process.crawl(crawler)
+    # After crawl(): the crawler replaces Scrapy's root log handler when it applies its settings.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_network_errors_in_one_line)
+    process.start()
+    stats = crawler.stats.get_stats()
+    exit_code, message = judge(stats, settings.getlist("INVESTCHN_START_URLS"))
+    return CrawlResult(exit_code, message, stats)
+
+
+# Errors of the network, not of the program: a site that is down is a fact to report in one line
+# (cron mails every log line), not a traceback.
+_NETWORK_ERRORS = (
+    OSError,
+    twisted_errors.ConnectError,
+    twisted_errors.DNSLookupError,
+    twisted_errors.TimeoutError,
+    twisted_errors.ConnectionLost,
+    scrapy_exceptions.DownloadConnectionRefusedError,
+    scrapy_exceptions.CannotResolveHostError,
+    scrapy_exceptions.DownloadTimeoutError,
+    scrapy_exceptions.DownloadFailedError,
+    scrapy_exceptions.ResponseDataLossError,
+)
+
+
+def _network_errors_in_one_line(record: logging.LogRecord) -> bool:
+    """Logging filter: drop the traceback of network errors, keeping their message on the line."""
+    if record.exc_info and isinstance(record.exc_info[1], _NETWORK_ERRORS):
+        error = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+        record.args = ()
+        record.exc_info = record.exc_text = None
+    return True
+
+
+def judge(stats: dict, start_urls: list[str]) -> tuple[int, str]:
+    """Return ``(exit status, one-line verdict)`` for a finished crawl's stats."""
+    starts = ", ".join(start_urls)
+    zone_pages = stats.get("investchn/pages_listing", 0) + stats.get("investchn/pages_article", 0)
+    if stats.get("investchn/fetch_failed/start", 0) >= len(start_urls) and not zone_pages:
+        reason = stats.get("investchn/start_error", "no response")
+        return exitcodes.UNREACHABLE, f"could not reach {starts}: {reason}"
+    if not zone_pages:
+        return exitcodes.NOT_THE_PORTAL, f"{starts} leads to no 开发区新闻 (zone news) list or article page"
+    return exitcodes.OK, "ok"

@@ -1,0 +1,7 @@
+"""Exit statuses of the ``investchn`` command, one meaning each, so cron and scripts can tell them apart."""
+
+OK = 0  # the command did its job (a crawl that found nothing new included)
+ERROR = 1  # bad input or an unusable archive: the message says which
+USAGE = 2  # the command line itself is wrong (click's own status)
+UNREACHABLE = 3  # the start URL could not be fetched (network error, DNS, refused, HTTP error)
+NOT_THE_PORTAL = 4  # the start URL answered but leads to no 开发区新闻 list or article

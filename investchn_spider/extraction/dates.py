@@ -1,0 +1,68 @@
+"""Read the publish time the portal prints after 发布时间, in any of the formats Chinese CMSs use.
+
+The site publishes Asia/Shanghai wall-clock times without an offset. We parse the numbers with an
+explicit pattern rather than dateutil's fuzzy mode: fuzzy parsing of "2022年9月13日" silently returns
+the current year (measured), and a wrong date is worse than a clear error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_DATE_TIME = re.compile(
+    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?!\d))?)?"
+)
+_COMPACT_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+_ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)")
+
+
+@dataclass(frozen=True)
+class PublishTime:
+    """A publish date, and the time of day when the page gives one."""
+
+    date: str  # YYYY-MM-DD
+    at: str | None  # YYYY-MM-DDTHH:MM:SS+08:00, or None when only a date is printed
+
+
+def find_date(text: str) -> re.Match[str] | None:
+    """Return the first match of a printed date (with an optional time of day) in ``text``, or None."""
+    return _DATE_TIME.search(text)
+
+
+def parse_publish_time(text: str) -> PublishTime | None:
+    """Return the first valid publish time printed in ``text``, or None when it holds no valid date."""
+    iso = _ISO_WITH_OFFSET.search(text)
+    if iso:
+        moment = dateutil_parser.isoparse(iso.group(0)).astimezone(SHANGHAI)
+        return PublishTime(moment.date().isoformat(), moment.isoformat(timespec="seconds"))
+    for match in _DATE_TIME.finditer(text):
+        parsed = _from_match(match)
+        if parsed:
+            return parsed
+    compact = _COMPACT_DATE.search(text)
+    return _from_match(compact) if compact else None
+
+
+def _from_match(match: re.Match[str]) -> PublishTime | None:
+    parts = match.groupdict()
+    try:
+        day = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+    except ValueError:
+        return None
+    if parts.get("H") is None:
+        return PublishTime(day.date().isoformat(), None)
+    try:
+        moment = day.replace(
+            hour=int(parts["H"]), minute=int(parts["M"]), second=int(parts.get("S") or 0), tzinfo=SHANGHAI
+        )
+    except ValueError:  # a garbled time of day still leaves a good date
+        return PublishTime(day.date().isoformat(), None)
+    return PublishTime(day.date().isoformat(), moment.isoformat(timespec="seconds"))

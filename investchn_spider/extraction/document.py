@@ -1,0 +1,46 @@
+"""Parse page bytes into a tree and its rendered lines, once, for every reader of the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .decode import decode_html
+from .lines import Line, fold_space, render_lines, text_of
+
+# Plain lxml elements: lxml.html's Python-level element classes cost more than the parse itself.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_blank_text=False)
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article page of the portal; ``str(error)`` says why in one line."""
+
+
+@dataclass
+class Document:
+    """A parsed page: its URL, the codec it was decoded with, the tree, its lines and <title> text."""
+
+    url: str
+    codec: str
+    root: etree._Element
+    lines: list[Line]
+    title_tag: str
+
+
+def parse_document(body: bytes | str, url: str, http_charset: str | None = None) -> Document:
+    """Return the parsed :class:`Document`; raise :class:`NotAnArticle` when there is nothing to parse."""
+    text, codec = decode_html(body, http_charset)
+    if not text.strip():
+        raise NotAnArticle("empty document")
+    # lxml refuses str input that carries an XML encoding declaration, and must not re-guess the
+    # charset we already chose, so it always gets UTF-8 bytes with the encoding stated.
+    data = text.replace("\x00", "").encode("utf-8", errors="replace")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
+        raise NotAnArticle(f"unparseable HTML: {error}") from None
+    if root is None:
+        raise NotAnArticle("empty document")
+    title_tag = fold_space(" ".join(text_of(title) for title in root.iter("title")))
+    return Document(url, codec, root, render_lines(root, url), title_tag)

@@ -1,0 +1,39 @@
+"""What the spider hands to the pipelines: plain dataclasses, no Scrapy types inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .store import Capture
+
+
+@dataclass
+class ArticlePage:
+    """A fetched page that shows an article under 开发区新闻, to be extracted and archived."""
+
+    capture: Capture
+
+
+@dataclass
+class Sighting:
+    """An article link seen on a list page of a section (district, category)."""
+
+    url: str
+    list_url: str
+    district: str | None
+    category: str | None
+    listed_title: str | None
+    listed_date: str | None
+    seen_at: str
+
+
+@dataclass
+class FetchFailure:
+    """A request that failed for good (after retries): HTTP error status or network error."""
+
+    url: str
+    kind: str  # "http" or "network"
+    reason: str
+    status: int | None
+    role: str  # "start", "listing" or "article": what the request was for
+    failed_at: str

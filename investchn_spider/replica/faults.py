@@ -1,0 +1,106 @@
+"""Fault injection for the replica server: error statuses, slow answers, dropped and truncated responses.
+
+Rules are plain JSON-able dicts so the CLI can take them::
+
+    {"match": "/kfqxw/ypq/", "kind": "status", "status": 500, "times": 2}
+    {"kind": "slow", "seconds": 3}
+    {"kind": "drop"}        # close the connection without any response
+    {"kind": "truncate"}    # full Content-Length, half the body, then close
+
+``match`` is a regular expression searched in the request path (query included); omitted, it
+matches every path. ``times`` limits a rule to the first N matching requests *per path*; omitted,
+the rule always applies. Rules are tried in order: every matching "slow" rule adds its delay, and
+the first matching status/drop/truncate rule decides the response.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("status", "slow", "drop", "truncate")
+_KEYS = {"match", "kind", "status", "seconds", "times"}
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """One validated fault rule."""
+
+    kind: str
+    pattern: re.Pattern | None = None
+    status: int = 500
+    seconds: float = 1.0
+    times: int | None = None
+
+    @classmethod
+    def from_dict(cls, rule: dict) -> FaultRule:
+        """Return the rule described by ``rule``; raise ValueError if it is malformed."""
+        if not isinstance(rule, dict):
+            raise ValueError(f"a fault rule must be an object, got {rule!r}")
+        unknown = set(rule) - _KEYS
+        if unknown:
+            raise ValueError(f"unknown fault rule keys: {sorted(unknown)}")
+        kind = rule.get("kind")
+        if kind not in KINDS:
+            raise ValueError(f"fault kind must be one of {KINDS}, got {kind!r}")
+        times = rule.get("times")
+        if times is not None and (not isinstance(times, int) or times < 0):
+            raise ValueError(f"times must be a non-negative integer, got {times!r}")
+        status = int(rule.get("status", 500))
+        if not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {status}")
+        pattern = re.compile(rule["match"]) if rule.get("match") is not None else None
+        return cls(kind, pattern, status, float(rule.get("seconds", 1.0)), times)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one request: wait ``delay`` seconds, then ``action`` (None: answer normally)."""
+
+    delay: float = 0.0
+    action: str | None = None  # "status", "drop" or "truncate"
+    status: int = 0
+
+
+@dataclass
+class FaultPlan:
+    """A list of rules and, per rule and path, how many times each has fired (thread-safe)."""
+
+    rules: list[FaultRule] = field(default_factory=list)
+    _fired: dict[tuple[int, str], int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_rules(cls, rules: list[dict] | None) -> FaultPlan:
+        """Return a plan for ``rules`` (JSON-able dicts); raise ValueError on a bad rule."""
+        return cls([FaultRule.from_dict(rule) for rule in rules or []])
+
+    def decide(self, path: str) -> Decision:
+        """Return the decision for a request to ``path``, counting the rules that fire."""
+        delay = 0.0
+        with self._lock:
+            for number, rule in enumerate(self.rules):
+                if rule.pattern is not None and not rule.pattern.search(path):
+                    continue
+                key = (number, path)
+                if rule.times is not None and self._fired.get(key, 0) >= rule.times:
+                    continue
+                self._fired[key] = self._fired.get(key, 0) + 1
+                if rule.kind == "slow":
+                    delay += rule.seconds
+                    continue
+                return Decision(delay, rule.kind, rule.status)
+        return Decision(delay)
+
+
+def load_rules(value: str) -> list[dict]:
+    """Return fault rules from a JSON text, or from a JSON file when ``value`` is "@path"."""
+    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    rules = json.loads(text)
+    if isinstance(rules, dict):
+        rules = [rules]
+    FaultPlan.from_rules(rules)  # validate early, so the CLI fails before it starts serving
+    return rules

@@ -1,0 +1,154 @@
+"""Routing of the replica: a request path becomes a ``Page`` (status, headers, body bytes).
+
+This is where text becomes bytes: each article template has its own Content-Type header and
+encoding (see article_templates.ENCODINGS); every other HTML page is UTF-8 with the charset in both
+header and <meta>. The query string is ignored, as a static CMS export would; a directory requested
+without its trailing slash is redirected (301) to it, and ``index_1.html`` does not exist (page 1 is
+the directory or ``index.html``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from . import assets, templates
+from .article_templates import ENCODINGS, render_article
+from .content import (
+    ARCHIVE_PATH,
+    DISTRICT_BY_SLUG,
+    OTHER_SECTIONS,
+    SEARCH_PATH,
+    SHANGHAI,
+    TYPE_BY_SLUG,
+    ReplicaSite,
+)
+
+_SITE_EPOCH = dt.datetime(2024, 1, 2, 9, 0, tzinfo=SHANGHAI)  # Last-Modified of static files
+_LIST_PATH = re.compile(r"^/kfqxw/([a-z]+)/([a-z]+)/(?:(?:index|index_(\d+))\.html)?$")
+_DISTRICT_PATH = re.compile(r"^/kfqxw/([a-z]+)/(?:index\.html)?$")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered response: status code, header pairs and body bytes."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+def http_date(when: dt.datetime) -> str:
+    """Return ``when`` as an HTTP date (RFC 7231, GMT)."""
+    return email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)
+
+
+def _html(text: str, modified: dt.datetime | None, status: int = 200) -> Page:
+    """Return a UTF-8 HTML page with charset in the Content-Type header."""
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    if modified:
+        headers.append(("Last-Modified", http_date(modified)))
+    return Page(status, tuple(headers), text.encode("utf-8"))
+
+
+def _file(body: bytes, content_type: str, modified: dt.datetime) -> Page:
+    """Return a static or binary file response."""
+    return Page(200, (("Content-Type", content_type), ("Last-Modified", http_date(modified))), body)
+
+
+def not_found() -> Page:
+    """Return the 404 page."""
+    return _html(templates.not_found_page(), None, 404)
+
+
+def error(status: int) -> Page:
+    """Return the error page sent for an injected status (see faults.py)."""
+    return _html(templates.error_page(status), None, status)
+
+
+def _redirect(location: str) -> Page:
+    """Return a 301 to ``location``, as the web server does for a directory without its slash."""
+    body = f'<html><body>301 Moved Permanently: <a href="{location}">{location}</a></body></html>'
+    return Page(301, (("Content-Type", "text/html; charset=utf-8"), ("Location", location)), body.encode())
+
+
+def _newest(site: ReplicaSite, article_ids: list[int]) -> dt.datetime:
+    """Return the Last-Modified of a page listing ``article_ids`` (the newest one's publish time)."""
+    if not article_ids:
+        return _SITE_EPOCH
+    return max(site.meta(i).published for i in article_ids) + dt.timedelta(hours=1)
+
+
+def article_modified(site: ReplicaSite, article_id: int) -> dt.datetime:
+    """Return an article page's Last-Modified: publish time, plus a day per revision that edited it."""
+    article = site.article(article_id)
+    return article.meta.published + dt.timedelta(hours=2, days=article.revised_at)
+
+
+def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page:
+    """Return the Page for ``raw_path`` (query ignored); ``offsite`` is host:port for off-site links."""
+    path = raw_path.split("#", 1)[0].split("?", 1)[0] or "/"
+    if path in ("/", "/index.html", "/index.htm"):
+        return _html(templates.home(site, offsite), _newest(site, site.latest(1)))
+    if path == "/robots.txt":
+        return _file(templates.robots_txt().encode("ascii"), "text/plain", _SITE_EPOCH)
+    static = {
+        "/css/style.css": (assets.STYLE_CSS.encode("utf-8"), "text/css"),
+        "/js/common.js": (assets.COMMON_JS.encode("utf-8"), "application/javascript"),
+        "/images/logo.png": (assets.LOGO_PNG, "image/png"),
+    }
+    if path in static:
+        return _file(*static[path], _SITE_EPOCH)
+    if path in ("/kfqxw/", "/kfqxw/index.html"):
+        return _html(templates.zone_index(site, offsite), _newest(site, site.latest(1)))
+    found = site.resolve_document(path)
+    if found:
+        article_id, shown_section = found
+        text, template = render_article(site, article_id, path, shown_section)
+        content_type, encoding, prefix = ENCODINGS[template]
+        headers = (("Content-Type", content_type), ("Last-Modified", http_date(article_modified(site, article_id))))
+        return Page(200, headers, prefix + text.encode(encoding))
+    file_found = site.resolve_file(path)
+    if file_found:
+        kind, article_id, _ = file_found
+        modified = site.meta(article_id).published
+        if kind == "image":
+            return _file(assets.png_image(path), "image/png", modified)
+        return _file(assets.pdf_document(path), "application/pdf", modified)
+    match = _LIST_PATH.match(path)
+    if match and match.group(1) in DISTRICT_BY_SLUG and match.group(2) in TYPE_BY_SLUG:
+        section = (DISTRICT_BY_SLUG[match.group(1)].name, TYPE_BY_SLUG[match.group(2)])
+        page = int(match.group(3) or 1)
+        if match.group(3) == "1" or page > site.page_count(section):
+            return not_found()
+        newest = [item.article_id for item in site.list_items(section, 0, 5) if item.article_id]
+        return _html(templates.list_page(site, section, page, path), _newest(site, newest))
+    match = _DISTRICT_PATH.match(path)
+    if match and match.group(1) in DISTRICT_BY_SLUG:
+        district = DISTRICT_BY_SLUG[match.group(1)].name
+        return _html(templates.district_page(site, district), _newest(site, site.latest(1)))
+    if path in (ARCHIVE_PATH, ARCHIVE_PATH + "index.html"):
+        return _html(templates.archive_index(site), _SITE_EPOCH)
+    for data in site.archive_pages():
+        if data["path"] == path:
+            return _html(templates.archive_article(data), _SITE_EPOCH)
+    if path.startswith(SEARCH_PATH):
+        query = parse_qs(urlsplit(raw_path).query).get("q", [""])[0]
+        return _html(templates.search_page(query), None)
+    if path in ("/about/", "/about/index.html"):
+        return _html(templates.about_page(), _SITE_EPOCH)
+    slug = path.strip("/").split("/", 1)[0]
+    if slug in OTHER_SECTIONS:
+        if path in (f"/{slug}/", f"/{slug}/index.html"):
+            return _html(templates.other_index(site, slug), _SITE_EPOCH)
+        for data in site.other_pages(slug):
+            if data["path"] == path:
+                return _html(templates.other_article(slug, data), _SITE_EPOCH)
+    if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+        slashed = render(site, path + "/", offsite)
+        if slashed.status == 200:
+            return _redirect(path + "/")
+    return not_found()

@@ -1,0 +1,54 @@
+"""Scrapy settings of the investchn crawler. Every INVESTCHN_* setting is read in a component's from_crawler.
+
+Polite defaults are for the live portal; `investchn crawl --delay 0` (and `investchn demo`) switch
+them off for the local replica.
+"""
+
+from investchn_spider import __version__
+
+BOT_NAME = "investchn"
+SPIDER_MODULES = ["investchn_spider.spiders"]
+NEWSPIDER_MODULE = "investchn_spider.spiders"
+
+# An honest User-Agent: site operators can see who crawls them and why.
+USER_AGENT = (
+    f"investchn/{__version__} (research archive of investchn.com zone news; +https://pypi.org/project/investchn/)"
+)
+ROBOTSTXT_OBEY = True
+# A government portal on modest hosting: one request at a time per host, a second apart, slower
+# when the server slows down.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30  # Scrapy's 180 s default holds a slow page far longer than any reader would wait
+RETRY_TIMES = 2
+# Breadth-first: the first pages of every list (the newest articles) come before the deep pages
+# of any one list, so a crawl cut short still holds the latest news of every section.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# Scrapy 2.19 starts a remote-control server and writes job files under ~/.local/state by default.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOGSTATS_INTERVAL = 30.0
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {"investchn_spider.pipelines.ArchivePipeline": 300}
+
+# --- investchn ------------------------------------------------------------------------------
+# Where the crawl starts: the live portal's home page (or any 开发区新闻 page, or a local replica).
+INVESTCHN_START_URLS = ["http://www.investchn.com/"]
+# Hosts the crawl may visit; empty means the registered domains of the start URLs.
+INVESTCHN_ALLOWED_DOMAINS: list[str] = []
+# The SQLite archive file (its folder must exist).
+INVESTCHN_DB = "data/investchn.db"
+# Archive writes are grouped into transactions of this many items ...
+INVESTCHN_BATCH_SIZE = 50
+# ... or of whatever arrived in this many seconds, so a slow crawl still commits regularly.
+INVESTCHN_FLUSH_SECONDS = 10.0
+# The command-line arguments of the run, recorded in the runs table (set by the CLI).
+INVESTCHN_RUN_ARGS: dict = {}

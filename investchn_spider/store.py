@@ -1,0 +1,477 @@
+"""The SQLite archive: the only module that knows the schema or speaks SQL.
+
+One row per article (keyed by its content), every URL and list section it was seen under, the raw
+capture of every fetched article page (zlib-compressed, for re-extraction without refetching),
+failures, and one row per crawl run. Knows nothing of Scrapy. Times written here are UTC ISO 8601.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from .extraction import RECORD_FIELDS
+from .urls import canonical_url
+
+SCHEMA_VERSION = 1
+ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
+_JSON_COLUMNS = ("breadcrumb", "images", "attachments")
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or used; the message is meant for the user, in one line."""
+
+
+@dataclass
+class Capture:
+    """One fetched article page, as the crawler received it."""
+
+    url: str
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+    fetched_at: str
+    http_charset: str | None = None
+    list_url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def utc_now() -> str:
+    """Return the current UTC time as ISO 8601 with seconds (``2026-11-27T23:52:15+00:00``)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Archive:
+    """An open archive file. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ArchiveError(f"cannot create archive {self.path}: folder {self.path.parent} does not exist")
+        if not create and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path} (run `investchn crawl --db {self.path}` first)")
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path} is a folder, not an archive file")
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            self.db.execute("PRAGMA schema_version").fetchone()
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._ensure_schema()
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path} is not a usable SQLite archive: {error}") from None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the enclosed writes as one transaction (nested blocks become savepoints)."""
+        with self.db.atomic():
+            yield
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{self.path} was written by a newer investchn (schema {version} > {SCHEMA_VERSION}); upgrade"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        tables = set(self.db.table_names())
+        if tables and "articles" not in tables:
+            raise ArchiveError(f"{self.path} is an SQLite database but not an investchn archive")
+        with self.db.atomic():
+            self._create_tables()
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _create_tables(self) -> None:
+        db = self.db
+        db["runs"].create(
+            {
+                "id": int,
+                "started_at": str,
+                "finished_at": str,
+                "status": str,
+                "exit_code": int,
+                "args": str,
+                "stats": str,
+                "new_articles": int,
+                "seen_articles": int,
+                "merged_urls": int,
+                "changed_articles": int,
+                "failures": int,
+                "requests": int,
+                "pid": int,
+                "version": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["captures"].create(
+            {
+                "id": int,
+                "url": str,
+                "status": int,
+                "headers": str,
+                "body": bytes,
+                "body_codec": str,
+                "body_size": int,
+                "body_sha256": str,
+                "http_charset": str,
+                "fetched_at": str,
+                "list_url": str,
+                "run_id": int,
+            },
+            pk="id",
+            foreign_keys=[("run_id", "runs", "id")],
+            if_not_exists=True,
+        )
+        db["captures"].create_index(["url", "fetched_at"], if_not_exists=True)
+        article_columns = {
+            "id": int,
+            "url": str,
+            **dict.fromkeys(ARTICLE_COLUMNS, str),
+            "capture_id": int,
+            "extractor_version": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "updated_at": str,
+        }
+        db["articles"].create(
+            article_columns,
+            pk="id",
+            not_null={"title", "published_date", "content_hash"},
+            foreign_keys=[("capture_id", "captures", "id")],
+            if_not_exists=True,
+        )
+        db["articles"].create_index(["content_hash"], unique=True, if_not_exists=True)
+        db["articles"].create_index(["published_date"], if_not_exists=True)
+        db["articles"].create_index(["district", "category"], if_not_exists=True)
+        db["article_versions"].create(
+            {
+                "id": int,
+                "article_id": int,
+                **dict.fromkeys(ARTICLE_COLUMNS, str),
+                "capture_id": int,
+                "extractor_version": str,
+                "valid_from": str,
+                "valid_until": str,
+            },
+            pk="id",
+            foreign_keys=[("article_id", "articles", "id"), ("capture_id", "captures", "id")],
+            if_not_exists=True,
+        )
+        db["article_versions"].create_index(["article_id"], if_not_exists=True)
+        db["article_urls"].create(
+            {"url": str, "article_id": int, "first_seen_at": str, "last_seen_at": str, "capture_id": int},
+            pk="url",
+            foreign_keys=[("article_id", "articles", "id")],
+            if_not_exists=True,
+        )
+        db["article_urls"].create_index(["article_id"], if_not_exists=True)
+        db["url_sections"].create(
+            {
+                "url": str,
+                "district": str,
+                "category": str,
+                "list_url": str,
+                "listed_title": str,
+                "listed_date": str,
+                "first_seen_at": str,
+                "last_seen_at": str,
+            },
+            pk=("url", "district", "category"),
+            if_not_exists=True,
+        )
+        db["failures"].create(
+            {
+                "url": str,
+                "kind": str,
+                "status": int,
+                "reason": str,
+                "attempts": int,
+                "first_failed_at": str,
+                "last_failed_at": str,
+                "last_run_id": int,
+                "resolved_at": str,
+            },
+            pk="url",
+            if_not_exists=True,
+        )
+        db.execute(
+            """CREATE VIEW IF NOT EXISTS article_sections AS
+               SELECT DISTINCT u.article_id, s.district, s.category
+               FROM article_urls u JOIN url_sections s ON s.url = u.url"""
+        )
+
+    # --- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, args: dict, *, pid: int, version: str) -> int:
+        """Record the start of a crawl run; return its id."""
+        with self.db.atomic():
+            return (
+                self.db["runs"]
+                .insert(
+                    {
+                        "started_at": utc_now(),
+                        "status": "running",
+                        "args": json.dumps(args, ensure_ascii=False),
+                        "pid": pid,
+                        "version": version,
+                    }
+                )
+                .last_pk
+            )
+
+    def finish_run(self, run_id: int, *, status: str, stats: dict, counts: dict) -> None:
+        """Record the end of a run: its status (ok, failed …), Scrapy's stats and the archive counts."""
+        row = {"finished_at": utc_now(), "status": status, "stats": json.dumps(stats, default=str)}
+        row.update(
+            {
+                key: counts.get(key, 0)
+                for key in ("new_articles", "seen_articles", "merged_urls", "changed_articles", "failures", "requests")
+            }
+        )
+        with self.db.atomic():
+            self.db["runs"].update(run_id, row)
+
+    def set_run_exit(self, run_id: int, exit_code: int, status: str | None = None) -> None:
+        """Record the exit status the command gave for a run (and optionally a final status word)."""
+        row: dict = {"exit_code": exit_code}
+        if status:
+            row["status"] = status
+        with self.db.atomic():
+            self.db["runs"].update(run_id, row)
+
+    def recent_runs(self, limit: int = 10) -> list[dict]:
+        """Return the latest runs, newest first, as dicts of the ``runs`` columns."""
+        return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def add_capture(self, capture: Capture, run_id: int | None) -> int:
+        """Store a fetched page; return its capture id.
+
+        A page whose bytes equal the latest capture of the same URL is not stored twice: that
+        capture's id is returned, so a re-crawl that finds nothing changed costs no space.
+        """
+        digest = hashlib.sha256(capture.body).hexdigest()
+        url = canonical_url(capture.url)
+        latest = self.db.execute(
+            "SELECT id, body_sha256 FROM captures WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1", [url]
+        ).fetchone()
+        if latest and latest[1] == digest:
+            return latest[0]
+        return (
+            self.db["captures"]
+            .insert(
+                {
+                    "url": url,
+                    "status": capture.status,
+                    "headers": json.dumps(capture.headers, ensure_ascii=False),
+                    "body": zlib.compress(capture.body, 6),
+                    "body_codec": "zlib",
+                    "body_size": len(capture.body),
+                    "body_sha256": digest,
+                    "http_charset": capture.http_charset,
+                    "fetched_at": capture.fetched_at,
+                    "list_url": capture.list_url,
+                    "run_id": run_id,
+                }
+            )
+            .last_pk
+        )
+
+    def save_article(self, record: dict, *, capture_id: int | None, seen_at: str, extractor_version: str) -> str:
+        """Store an extracted record; return what happened: ``new``, ``seen``, ``merged`` or ``changed``.
+
+        ``seen``: this URL already holds this content. ``merged``: a new URL whose content the
+        archive already holds (a repost) is linked to that article. ``changed``: the URL's article
+        has new content; the earlier version is kept in ``article_versions``.
+        """
+        url = canonical_url(record["url"])
+        by_url = self._article_id_for_url(url)
+        by_hash = self._article_id_for_hash(record["content_hash"])
+        if by_url is not None and by_url == by_hash:
+            self._touch_article(by_url, url, seen_at, capture_id)
+            return "seen"
+        if by_hash is not None:  # a repost, or a URL whose page now shows another known article
+            self._link_url(url, by_hash, seen_at, capture_id)
+            self._touch_article(by_hash, url, seen_at, capture_id)
+            return "merged"
+        row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
+        row.update({"capture_id": capture_id, "extractor_version": extractor_version, "updated_at": seen_at})
+        if by_url is not None:
+            self._keep_version(by_url, seen_at)
+            self.db["articles"].update(by_url, {**row, "last_seen_at": seen_at})
+            self._touch_article(by_url, url, seen_at, capture_id)
+            return "changed"
+        article_id = (
+            self.db["articles"].insert({"url": url, **row, "first_seen_at": seen_at, "last_seen_at": seen_at}).last_pk
+        )
+        self._link_url(url, article_id, seen_at, capture_id)
+        return "new"
+
+    def record_sighting(
+        self,
+        url: str,
+        *,
+        district: str | None,
+        category: str | None,
+        list_url: str,
+        listed_title: str | None,
+        listed_date: str | None,
+        seen_at: str,
+    ) -> None:
+        """Record that ``url`` is listed in the list section (district, category) at ``list_url``."""
+        key = [canonical_url(url), district or "", category or ""]
+        updated = self.db.execute(
+            "UPDATE url_sections SET last_seen_at = ?, list_url = ?, listed_title = ?, listed_date = ? "
+            "WHERE url = ? AND district = ? AND category = ?",
+            [seen_at, list_url, listed_title, listed_date, *key],
+        ).rowcount
+        if not updated:
+            self.db["url_sections"].insert(
+                {
+                    "url": key[0],
+                    "district": key[1],
+                    "category": key[2],
+                    "list_url": list_url,
+                    "listed_title": listed_title,
+                    "listed_date": listed_date,
+                    "first_seen_at": seen_at,
+                    "last_seen_at": seen_at,
+                }
+            )
+
+    def record_failure(
+        self, url: str, *, kind: str, reason: str, status: int | None, run_id: int | None, at: str
+    ) -> None:
+        """Record (or count again) a failure to fetch or extract ``url``."""
+        url = canonical_url(url)
+        updated = self.db.execute(
+            "UPDATE failures SET kind = ?, reason = ?, status = ?, attempts = attempts + 1, "
+            "last_failed_at = ?, last_run_id = ?, resolved_at = NULL WHERE url = ?",
+            [kind, reason, status, at, run_id, url],
+        ).rowcount
+        if not updated:
+            self.db["failures"].insert(
+                {
+                    "url": url,
+                    "kind": kind,
+                    "reason": reason,
+                    "status": status,
+                    "attempts": 1,
+                    "first_failed_at": at,
+                    "last_failed_at": at,
+                    "last_run_id": run_id,
+                }
+            )
+
+    def resolve_failure(self, url: str, at: str) -> None:
+        """Mark an earlier failure of ``url`` as resolved (the page has now been archived)."""
+        self.db.execute(
+            "UPDATE failures SET resolved_at = ? WHERE url = ? AND resolved_at IS NULL", [at, canonical_url(url)]
+        )
+
+    def _article_id_for_url(self, url: str) -> int | None:
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def _article_id_for_hash(self, digest: str) -> int | None:
+        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", [digest]).fetchone()
+        return row[0] if row else None
+
+    def _link_url(self, url: str, article_id: int, seen_at: str, capture_id: int | None) -> None:
+        self.db.execute(
+            "INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at, capture_id) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id, "
+            "last_seen_at = excluded.last_seen_at, capture_id = excluded.capture_id",
+            [url, article_id, seen_at, seen_at, capture_id],
+        )
+
+    def _touch_article(self, article_id: int, url: str, seen_at: str, capture_id: int | None) -> None:
+        self.db.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", [seen_at, article_id])
+        self.db.execute(
+            "UPDATE article_urls SET last_seen_at = ?, capture_id = COALESCE(?, capture_id) WHERE url = ?",
+            [seen_at, capture_id, url],
+        )
+
+    def _keep_version(self, article_id: int, until: str) -> None:
+        columns = ", ".join(ARTICLE_COLUMNS)
+        self.db.execute(
+            f"INSERT INTO article_versions (article_id, {columns}, capture_id, extractor_version, valid_from, "
+            f"valid_until) SELECT id, {columns}, capture_id, extractor_version, updated_at, ? "
+            "FROM articles WHERE id = ?",
+            [until, article_id],
+        )
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Return row counts of the main tables (articles, article_urls, captures, failures, runs)."""
+        return {
+            table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "article_urls", "captures", "failures", "runs")
+        }
+
+    def known_urls(self) -> set[str]:
+        """Return the canonical URLs of every archived article."""
+        return {row[0] for row in self.db.execute("SELECT url FROM article_urls")}
+
+    def iter_articles(self) -> Iterator[dict]:
+        """Yield every article, oldest publish date first, with its ``urls`` and ``sections`` lists.
+
+        JSON columns come back as Python lists; sections are ``"district/category"`` strings.
+        """
+        cursor = self.db.execute(
+            f"""SELECT a.id, a.url, {", ".join("a." + c for c in ARTICLE_COLUMNS)},
+                  a.first_seen_at, a.last_seen_at,
+                  (SELECT json_group_array(url) FROM
+                     (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.first_seen_at, u.url))
+                     AS urls,
+                  (SELECT json_group_array(section) FROM
+                     (SELECT DISTINCT s.district || '/' || s.category AS section FROM article_sections s
+                      WHERE s.article_id = a.id ORDER BY section)) AS sections
+               FROM articles a ORDER BY a.published_date, a.id"""
+        )
+        names = [description[0] for description in cursor.description]
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            for column in (*_JSON_COLUMNS, "urls", "sections"):
+                row[column] = json.loads(row[column]) if row[column] else []
+            yield row
+
+    def capture_body(self, capture_id: int) -> bytes:
+        """Return the original bytes of a stored capture."""
+        row = self.db.execute("SELECT body, body_codec FROM captures WHERE id = ?", [capture_id]).fetchone()
+        if row is None:
+            raise ArchiveError(f"no capture {capture_id}")
+        body, codec = row
+        return zlib.decompress(body) if codec == "zlib" else body
+
+
+def _to_column(value):
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value

@@ -1,0 +1,45 @@
+"""URL identity: the canonical form an article is keyed by, and the domain a crawl may visit."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import tldextract
+from w3lib.url import canonicalize_url
+
+# The bundled public-suffix snapshot only: a crawler must not fetch the suffix list at start-up
+# (and cannot, on machines without internet).
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def canonical_url(url: str) -> str:
+    """Return the canonical form of ``url``: lower-case host, no default port, sorted query, no fragment."""
+    parts = urlsplit(canonicalize_url(url.strip(), keep_fragments=False))
+    if parts.port and _DEFAULT_PORTS.get(parts.scheme) == parts.port:
+        parts = parts._replace(netloc=parts.hostname or "")
+    return urlunsplit(parts)
+
+
+def registered_domain(url: str) -> str:
+    """Return the domain a crawl starting at ``url`` may visit (``www.investchn.com`` → ``investchn.com``).
+
+    IP addresses and single-label hosts (``127.0.0.1``, ``localhost``) are returned as they are.
+    """
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    if not host:
+        raise ValueError(f"not an absolute http(s) URL: {url!r}")
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    parts = _extract(host)
+    return parts.top_domain_under_public_suffix or host
+
+
+@lru_cache(maxsize=256)
+def _extract(host: str):
+    return _EXTRACT(host)
