@@ -19,8 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .extraction import RECORD_FIELDS
-from .urls import canonical_url
+from ..extraction import RECORD_FIELDS
+from ..urls import canonical_url
+from . import search
 
 SCHEMA_VERSION = 1
 ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
@@ -102,6 +103,7 @@ class Archive:
             raise ArchiveError(f"{self.path} is an SQLite database but not an investchn archive")
         with self.db.atomic():
             self._create_tables()
+            search.create_index(self.db)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _create_tables(self) -> None:
@@ -325,11 +327,13 @@ class Archive:
             self._keep_version(by_url, seen_at)
             self.db["articles"].update(by_url, {**row, "last_seen_at": seen_at})
             self._touch_article(by_url, url, seen_at, capture_id)
+            search.index_article(self.db, by_url)
             return "changed"
         article_id = (
             self.db["articles"].insert({"url": url, **row, "first_seen_at": seen_at, "last_seen_at": seen_at}).last_pk
         )
         self._link_url(url, article_id, seen_at, capture_id)
+        search.index_article(self.db, article_id)
         return "new"
 
     def record_sighting(

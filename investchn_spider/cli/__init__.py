@@ -1,0 +1,28 @@
+"""The ``investchn`` command: parses arguments and calls the library; no logic of its own.
+
+One module per command (or family of commands); this one only assembles the group.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .crawl import crawl, demo, runs
+from .export import export
+from .parse import parse
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="investchn")
+def cli() -> None:
+    """Crawl the zone-news sections (开发区新闻) of investchn.com into a SQLite archive."""
+
+
+for command in (crawl, demo, export, parse, runs):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``investchn`` console script."""
+    cli(prog_name="investchn")
