@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from scrapy import exceptions as scrapy_exceptions
 from scrapy.crawler import CrawlerProcess
@@ -12,6 +15,11 @@ from twisted.internet import error as twisted_errors
 
 from . import exitcodes
 from .spiders.zone_news import ZoneNewsSpider
+
+# Layout drift: this share of the pages listed as articles failing extraction (with at least
+# DRIFT_MIN_PAGES of them) means the site changed its templates, not that a few pages are odd.
+DRIFT_SHARE = 0.2
+DRIFT_MIN_PAGES = 3
 
 
 @dataclass
@@ -23,18 +31,24 @@ class CrawlOptions:
     allowed_domains: list[str] = field(default_factory=list)
     delay: float | None = None
     max_requests: int | None = None
+    timeout: float | None = None
     log_level: str | None = None
+    full: bool = False
+    refresh: bool = False
+    since: str | None = None
+    log_dir: str | None = None
     run_args: dict = field(default_factory=dict)
     extra_settings: dict = field(default_factory=dict)
 
 
 @dataclass
 class CrawlResult:
-    """How a crawl ended: exit status, a one-line verdict, the archive counts and Scrapy's stats."""
+    """How a crawl ended: exit status, a one-line verdict, Scrapy's stats and the run's log file."""
 
     exit_code: int
     message: str
     stats: dict
+    log_path: Path | None = None
 
     def count(self, key: str) -> int:
         """Return the stats value ``investchn/<key>`` (0 when absent)."""
@@ -45,7 +59,16 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     """Return the project settings with the options of this crawl applied on top."""
     settings = Settings()
     settings.setmodule("investchn_spider.settings", priority="project")
-    overrides: dict = {"INVESTCHN_DB": options.db, "INVESTCHN_RUN_ARGS": options.run_args}
+    overrides: dict = {
+        "INVESTCHN_DB": options.db,
+        "INVESTCHN_RUN_ARGS": options.run_args,
+        "INVESTCHN_FULL": options.full,
+        "INVESTCHN_REFRESH": options.refresh,
+    }
+    if options.since:
+        overrides["INVESTCHN_SINCE"] = options.since
+    if options.log_dir:
+        overrides["INVESTCHN_LOG_DIR"] = options.log_dir
     if options.start_urls:
         overrides["INVESTCHN_START_URLS"] = options.start_urls
     if options.allowed_domains:
@@ -54,6 +77,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         overrides["DOWNLOAD_DELAY"] = options.delay
         if options.delay == 0:  # a local replica: no throttling, the machine is the limit
             overrides.update(AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=8)
+    if options.timeout:
+        overrides["DOWNLOAD_TIMEOUT"] = options.timeout
     if options.max_requests:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_requests
     if options.log_level:
@@ -63,19 +88,40 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+def log_path_for(settings: Settings, started: datetime) -> Path:
+    """Return the log file of a run started at ``started``: ``<log dir>/crawl-<UTC time>-<pid>.log``."""
+    folder = Path(settings.get("INVESTCHN_LOG_DIR") or Path(settings.get("INVESTCHN_DB")).parent / "logs")
+    return folder / f"crawl-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+
+
 def run_crawl(options: CrawlOptions) -> CrawlResult:
-    """Crawl with the given options (blocking; once per process, as Twisted's reactor cannot restart)."""
+    """Crawl with the given options (blocking; once per process, as Twisted's reactor cannot restart).
+
+    Logs go to the console at the chosen level and, at INFO, to a log file per run.
+    """
     settings = crawl_settings(options)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ZoneNewsSpider)
     process.crawl(crawler)
     # After crawl(): the crawler replaces Scrapy's root log handler when it applies its settings.
-    for handler in logging.getLogger().handlers:
+    root = logging.getLogger()
+    for handler in root.handlers:
         handler.addFilter(_network_errors_in_one_line)
-    process.start()
+    log_path = log_path_for(settings, datetime.now(UTC))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.FileHandler(log_path, encoding="utf-8")
+    file_handler.setLevel(logging.INFO)
+    file_handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    file_handler.addFilter(_network_errors_in_one_line)
+    root.addHandler(file_handler)  # Scrapy leaves the root logger at NOTSET: INFO reaches the file
+    try:
+        process.start()
+    finally:
+        root.removeHandler(file_handler)
+        file_handler.close()
     stats = crawler.stats.get_stats()
     exit_code, message = judge(stats, settings.getlist("INVESTCHN_START_URLS"))
-    return CrawlResult(exit_code, message, stats)
+    return CrawlResult(exit_code, message, stats, log_path)
 
 
 # Errors of the network, not of the program: a site that is down is a fact to report in one line
@@ -113,4 +159,14 @@ def judge(stats: dict, start_urls: list[str]) -> tuple[int, str]:
         return exitcodes.UNREACHABLE, f"could not reach {starts}: {reason}"
     if not zone_pages:
         return exitcodes.NOT_THE_PORTAL, f"{starts} leads to no 开发区新闻 (zone news) list or article page"
+    failed = stats.get("investchn/extraction_failed", 0)
+    article_pages = stats.get("investchn/pages_article", 0) + stats.get("investchn/listed_not_article", 0)
+    if failed >= DRIFT_MIN_PAGES and failed >= DRIFT_SHARE * article_pages:
+        return exitcodes.LAYOUT_DRIFT, (
+            f"layout drift: {failed} of {article_pages} article pages could not be extracted "
+            "(see the failures table and the log)"
+        )
+    empty_lists = stats.get("investchn/listings_without_articles", 0)
+    if empty_lists:
+        return exitcodes.LAYOUT_DRIFT, f"layout drift: {empty_lists} list page(s) show no article links (see the log)"
     return exitcodes.OK, "ok"

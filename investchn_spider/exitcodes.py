@@ -5,3 +5,5 @@ ERROR = 1  # bad input or an unusable archive: the message says which
 USAGE = 2  # the command line itself is wrong (click's own status)
 UNREACHABLE = 3  # the start URL could not be fetched (network error, DNS, refused, HTTP error)
 NOT_THE_PORTAL = 4  # the start URL answered but leads to no 开发区新闻 list or article
+LOCKED = 5  # another crawl holds the archive; nothing was written
+LAYOUT_DRIFT = 6  # many pages that look like articles fail extraction, or a list shows no article links

@@ -37,3 +37,17 @@ class FetchFailure:
     status: int | None
     role: str  # "start", "listing" or "article": what the request was for
     failed_at: str
+
+
+@dataclass
+class SectionWalk:
+    """The walk of a list section (district, category) started (with news) or reached its end.
+
+    ``started`` is stored at once, before the articles it leads to, so a killed crawl leaves the
+    section marked unfinished; ``finished`` is stored only when the run ends cleanly.
+    """
+
+    district: str
+    category: str
+    list_url: str
+    event: str  # "started" or "finished"

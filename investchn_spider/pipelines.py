@@ -6,10 +6,13 @@ import logging
 import os
 import time
 
+from scrapy import signals
+
 from . import __version__
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article
-from .items import ArticlePage, FetchFailure, Sighting
-from .store import Archive
+from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
+from .store import Archive, utc_now
+from .store.lock import ArchiveLock
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +27,11 @@ OUTCOME_STATS = {
 class ArchivePipeline:
     """Extract each captured article page and store capture, record, sightings and failures.
 
-    Writes are buffered and committed in one transaction per batch (``INVESTCHN_BATCH_SIZE`` items
-    or ``INVESTCHN_FLUSH_SECONDS``), so a killed crawl loses at most one uncommitted batch, which
-    the next run fetches again. Counts go to the crawl stats under ``investchn/``.
+    Holds the archive's write lock for the whole crawl. Writes are buffered and committed in one
+    transaction per batch (``INVESTCHN_BATCH_SIZE`` items or ``INVESTCHN_FLUSH_SECONDS``), so a
+    killed crawl loses at most one uncommitted batch, which the next run fetches again. A list
+    section's walk is recorded complete only when the run ends cleanly (see ``SectionWalk``).
+    Counts go to the crawl stats under ``investchn/``.
     """
 
     def __init__(self, db_path: str, batch_size: int, flush_seconds: float, run_args: dict, stats) -> None:
@@ -36,25 +41,35 @@ class ArchivePipeline:
         self.run_args = run_args
         self.stats = stats
         self.archive: Archive | None = None
+        self.lock: ArchiveLock | None = None
         self.run_id: int | None = None
         self._buffer: list = []
+        self._finished_sections: dict[tuple[str, str], str] = {}
         self._last_flush = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
         """Build the pipeline from the INVESTCHN_* settings."""
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             db_path=settings.get("INVESTCHN_DB"),
             batch_size=settings.getint("INVESTCHN_BATCH_SIZE"),
             flush_seconds=settings.getfloat("INVESTCHN_FLUSH_SECONDS"),
             run_args=settings.getdict("INVESTCHN_RUN_ARGS"),
             stats=crawler.stats,
         )
+        # spider_closed comes after close_spider and carries the reason the crawl ended.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
-        """Open the archive and record the start of the run."""
+        """Take the write lock, open the archive and record the start of the run."""
+        self.lock = ArchiveLock(self.db_path).acquire()
         self.archive = Archive(self.db_path)
+        with self.archive.transaction():
+            interrupted = self.archive.interrupt_stale_runs()
+        if interrupted:
+            logger.warning("%d earlier run(s) were interrupted; this run completes their work", interrupted)
         self.run_id = self.archive.start_run(self.run_args, pid=os.getpid(), version=__version__)
         self.stats.set_value("investchn/run_id", self.run_id)
 
@@ -67,7 +82,9 @@ class ArchivePipeline:
             except NotAnArticle as error:
                 record = error
             self._buffer.append((item, record))
-        elif isinstance(item, Sighting | FetchFailure):
+        elif isinstance(item, SectionWalk) and item.event == "finished":
+            self._finished_sections[(item.district, item.category)] = item.list_url
+        elif isinstance(item, Sighting | FetchFailure | SectionWalk):
             self._buffer.append((item, None))
         else:
             return item
@@ -76,13 +93,22 @@ class ArchivePipeline:
         return item
 
     def close_spider(self) -> None:
-        """Commit what is buffered, record the run's counts and close the archive."""
+        """Commit what is buffered (the run is recorded when the spider has closed)."""
+        if self.archive is not None:
+            self.flush()
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """Record completed list walks (clean finish only), the run's counts; close the archive."""
         if self.archive is None:
             return
-        self.flush()
-        self.archive.finish_run(self.run_id, status="finished", stats=self.stats.get_stats(), counts=self.counts())
+        with self.archive.transaction():
+            if reason == "finished":
+                sections = [(*section, url) for section, url in self._finished_sections.items()]
+                self.archive.complete_sections(sections, self.run_id, utc_now())
+        self.archive.finish_run(self.run_id, status=reason, stats=self.stats.get_stats(), counts=self.counts())
         self.archive.close()
         self.archive = None
+        self.lock.release()
 
     def counts(self) -> dict[str, int]:
         """Return this run's archive counts (new, seen, merged, changed articles; failures; requests)."""
@@ -118,6 +144,8 @@ class ArchivePipeline:
                 listed_date=item.listed_date,
                 seen_at=item.seen_at,
             )
+        elif isinstance(item, SectionWalk):
+            archive.mark_section_pending(item.district, item.category, item.list_url, self.run_id)
         elif isinstance(item, FetchFailure):
             archive.record_failure(
                 item.url,
@@ -126,26 +154,32 @@ class ArchivePipeline:
                 status=item.status,
                 run_id=self.run_id,
                 at=item.failed_at,
+                role=item.role,
             )
             self.stats.inc_value("investchn/failures")
-        else:
-            capture = item.capture
-            capture_id = archive.add_capture(capture, self.run_id)
-            if isinstance(record, NotAnArticle):
-                archive.record_failure(
-                    capture.url,
-                    kind="extraction",
-                    reason=str(record),
-                    status=capture.status,
-                    run_id=self.run_id,
-                    at=capture.fetched_at,
-                )
+            if item.kind == "extraction":
                 self.stats.inc_value("investchn/extraction_failed")
-                self.stats.inc_value("investchn/failures")
-                logger.warning("could not extract %s: %s", capture.url, record)
-                return
-            outcome = archive.save_article(
-                record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
+        else:
+            self._store_article(item.capture, record)
+
+    def _store_article(self, capture, record) -> None:
+        archive = self.archive
+        capture_id = archive.add_capture(capture, self.run_id)
+        if isinstance(record, NotAnArticle):
+            archive.record_failure(
+                capture.url,
+                kind="extraction",
+                reason=str(record),
+                status=capture.status,
+                run_id=self.run_id,
+                at=capture.fetched_at,
             )
-            archive.resolve_failure(capture.url, capture.fetched_at)
-            self.stats.inc_value(OUTCOME_STATS[outcome])
+            self.stats.inc_value("investchn/extraction_failed")
+            self.stats.inc_value("investchn/failures")
+            logger.warning("could not extract %s: %s", capture.url, record)
+            return
+        outcome = archive.save_article(
+            record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
+        )
+        archive.resolve_failure(capture.url, capture.fetched_at)
+        self.stats.inc_value(OUTCOME_STATS[outcome])

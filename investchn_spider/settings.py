@@ -52,3 +52,14 @@ INVESTCHN_BATCH_SIZE = 50
 INVESTCHN_FLUSH_SECONDS = 10.0
 # The command-line arguments of the run, recorded in the runs table (set by the CLI).
 INVESTCHN_RUN_ARGS: dict = {}
+# Walk every list page to its end (and retry every failure), not only up to the first page
+# that brings nothing new.
+INVESTCHN_FULL = False
+# Fetch articles the archive already holds again; changed content keeps the earlier version.
+INVESTCHN_REFRESH = False
+# YYYY-MM-DD: skip listed articles older than this and stop paging a list past it ("" = no limit).
+INVESTCHN_SINCE = ""
+# A failed page is tried again by later runs until it has failed this many times.
+INVESTCHN_MAX_ATTEMPTS = 3
+# Folder of the per-run log files ("" = a logs/ folder beside the archive).
+INVESTCHN_LOG_DIR = ""

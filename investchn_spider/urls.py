@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,21 @@ def canonical_url(url: str) -> str:
     if parts.port and _DEFAULT_PORTS.get(parts.scheme) == parts.port:
         parts = parts._replace(netloc=parts.hostname or "")
     return urlunsplit(parts)
+
+
+_DIRECTORY_INDEX = re.compile(r"/(?:index|default)\.(?:html?|shtml|php|aspx?|jsp)$", re.IGNORECASE)
+
+
+def directory_url(url: str) -> str:
+    """Return ``url`` with a trailing directory-index file name (``index.html`` …) dropped.
+
+    Web servers answer ``/list/`` and ``/list/index.html`` with the same page; CMS templates link
+    both (a tab to one, a "更多" link to the other). Requesting one form saves a request per list.
+    """
+    parts = urlsplit(url)
+    if parts.query or not _DIRECTORY_INDEX.search(parts.path):
+        return url
+    return urlunsplit(parts._replace(path=_DIRECTORY_INDEX.sub("/", parts.path)))
 
 
 def registered_domain(url: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .crawl import crawl, demo, runs
+from .crawl import crawl, demo, failures, runs
 from .export import export
 from .parse import parse
 
@@ -19,7 +19,7 @@ def cli() -> None:
     """Crawl the zone-news sections (开发区新闻) of investchn.com into a SQLite archive."""
 
 
-for command in (crawl, demo, export, parse, runs):
+for command in (crawl, demo, export, failures, parse, runs):
     cli.add_command(command)
 
 

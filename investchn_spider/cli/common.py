@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from .. import exitcodes
 from ..store import Archive, ArchiveError
+from ..store.lock import ArchiveLock, ArchiveLocked
 
 DEFAULT_DB = "data/investchn.db"
 DEMO_DB = "data/demo.db"
@@ -50,3 +52,21 @@ def open_archive(db_path: str, create: bool = False) -> Archive:
         return Archive(db_path, create=create)
     except ArchiveError as error:
         raise CommandError(str(error)) from None
+
+
+def ensure_unlocked(db_path: str) -> None:
+    """Exit with status LOCKED when another crawl holds the archive (checked before anything is written)."""
+    try:
+        ArchiveLock(db_path).acquire().release()
+    except ArchiveLocked as error:
+        raise CommandError(f"{error}; not starting a second crawl", exitcodes.LOCKED) from None
+
+
+def validate_date(ctx, param, value: str | None) -> str | None:
+    """Click callback: return ``value`` when it is a YYYY-MM-DD date (or None); raise BadParameter otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import click
 
 from .. import exitcodes
-from .common import DEFAULT_DB, DEMO_DB, db_option, open_archive, prepare_archive
+from .common import DEFAULT_DB, DEMO_DB, db_option, ensure_unlocked, open_archive, prepare_archive, validate_date
 
 
 @click.command()
@@ -22,8 +22,12 @@ from .common import DEFAULT_DB, DEMO_DB, db_option, open_archive, prepare_archiv
     help="Where to start (repeatable). Default: the live portal's home page.",
 )
 @db_option()
+@click.option("--full", is_flag=True, help="Walk every list page to its end and retry every failed page.")
+@click.option("--since", metavar="YYYY-MM-DD", callback=validate_date, help="Skip articles listed before this day.")
+@click.option("--refresh", is_flag=True, help="Fetch archived articles again; changed ones keep their old version.")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host (0: no throttling).")
 @click.option("--max-requests", type=click.IntRange(min=1), help="Stop after about this many pages.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds to wait for a page [default: 30].")
 @click.option(
     "--allowed-domain",
     "allowed_domains",
@@ -31,15 +35,27 @@ from .common import DEFAULT_DB, DEMO_DB, db_option, open_archive, prepare_archiv
     metavar="DOMAIN",
     help="A domain the crawl may visit (repeatable). Default: the start URLs' registered domains.",
 )
-@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Scrapy's log level.")
-def crawl(start_urls, db_path, delay, max_requests, allowed_domains, log_level) -> None:
-    """Crawl 开发区新闻 into the archive and print a summary.
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of the per-run log files [default: logs/ beside the archive].",
+)
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Console log level.")
+def crawl(
+    start_urls, db_path, full, since, refresh, delay, max_requests, timeout, allowed_domains, log_dir, log_level
+) -> None:
+    """Crawl 开发区新闻 into the archive, fetching only what is new, and print a summary.
+
+    Safe to run from cron: incremental by default, resumes after a kill, refuses to run twice
+    on one archive, and its exit status says what went wrong (see the README).
 
     \b
     Example:
         investchn crawl --db data/investchn.db
-        investchn crawl --start-url http://127.0.0.1:8000/ --delay 0
+        investchn crawl --start-url http://127.0.0.1:8000/ --delay 0 --full
     """
+    from ..crawl import CrawlOptions
+
     for url in start_urls:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--start-url")
@@ -48,11 +64,29 @@ def crawl(start_urls, db_path, delay, max_requests, allowed_domains, log_level) 
         "command": "crawl",
         "start_urls": list(start_urls),
         "db": db_path,
+        "full": full,
+        "since": since,
+        "refresh": refresh,
         "delay": delay,
         "max_requests": max_requests,
+        "timeout": timeout,
         "allowed_domains": list(allowed_domains),
     }
-    _crawl_and_report(db_path, list(start_urls), list(allowed_domains), delay, max_requests, log_level, args)
+    options = CrawlOptions(
+        db=db_path,
+        start_urls=list(start_urls),
+        allowed_domains=list(allowed_domains),
+        delay=delay,
+        max_requests=max_requests,
+        timeout=timeout,
+        log_level=log_level,
+        full=full,
+        refresh=refresh,
+        since=since,
+        log_dir=log_dir,
+        run_args=args,
+    )
+    sys.exit(crawl_and_report(options))
 
 
 @click.command()
@@ -72,6 +106,7 @@ def demo(db_path: str, articles: int, seed: int) -> None:
     Example:
         investchn demo
     """
+    from ..crawl import CrawlOptions
     from ..replica import ReplicaServer, ReplicaSite
 
     path = Path(db_path)
@@ -79,7 +114,8 @@ def demo(db_path: str, articles: int, seed: int) -> None:
     with ReplicaServer(ReplicaSite(seed=seed, articles=articles)) as server:
         click.echo(f"Replica of the portal serving at {server.url} ({articles} articles, seed {seed})")
         args = {"command": "demo", "start_urls": [server.url], "db": db_path, "articles": articles, "seed": seed}
-        code = _crawl_and_report(db_path, [server.url], [], 0.0, None, "WARNING", args, exit_on_finish=False)
+        options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
+        code = crawl_and_report(options)
     click.echo("\nExplore it:")
     query = "SELECT published_date, district, title FROM articles ORDER BY published_date DESC LIMIT 5"
     click.echo(f'  sqlite-utils {path} "{query}" --table')
@@ -113,42 +149,57 @@ def runs(db_path: str, limit: int) -> None:
         )
 
 
-def _crawl_and_report(
-    db_path, start_urls, allowed_domains, delay, max_requests, log_level, args, exit_on_finish: bool = True
-) -> int:
-    from ..crawl import CrawlOptions, run_crawl
+def crawl_and_report(options) -> int:
+    """Run the crawl, record its exit status in the archive, print the summary; return the exit status."""
+    from ..crawl import run_crawl
 
-    options = CrawlOptions(
-        db=db_path,
-        start_urls=start_urls,
-        allowed_domains=allowed_domains,
-        delay=delay,
-        max_requests=max_requests,
-        log_level=log_level,
-        run_args=args,
-    )
+    ensure_unlocked(options.db)
     started = time.monotonic()
     result = run_crawl(options)
     elapsed = time.monotonic() - started
-    with open_archive(db_path) as archive:
+    with open_archive(options.db) as archive:
         run_id = result.stats.get("investchn/run_id")
         if run_id:
             archive.set_run_exit(run_id, result.exit_code, "ok" if result.exit_code == exitcodes.OK else "failed")
         counts = archive.counts()
+        unresolved = len(archive.unresolved_failures())
     requests = int(result.stats.get("downloader/request_count", 0))
     pages = int(result.stats.get("response_received_count", 0))
     click.echo(f"\nCrawl finished in {elapsed:.1f} s: {requests} requests, {pages / max(elapsed, 1e-9):.1f} pages/s")
     click.echo(f"  new articles      {result.count('articles_new'):>7}")
     click.echo(f"  duplicates merged {result.count('urls_merged'):>7}   (another URL of an archived article)")
-    click.echo(f"  seen again        {result.count('articles_seen'):>7}")
-    click.echo(f"  changed           {result.count('articles_changed'):>7}")
-    click.echo(f"  failures          {result.count('failures'):>7}   (failures table: dead links, errors)")
+    click.echo(f"  changed           {result.count('articles_changed'):>7}   (earlier version kept)")
+    click.echo(f"  already archived  {result.count('skipped_known') + result.count('articles_seen'):>7}")
+    click.echo(f"  failed this run   {result.count('failures'):>7}")
+    click.echo(f"  retried           {result.count('retried'):>7}   (pages that failed in earlier runs)")
     click.echo(
-        f"Archive {db_path}: {counts['articles']} articles, {counts['article_urls']} URLs, "
-        f"{counts['captures']} captures"
+        f"Archive {options.db}: {counts['articles']} articles, {counts['article_urls']} URLs, "
+        f"{counts['captures']} captures, {unresolved} unresolved failures (investchn failures)"
     )
+    if result.log_path:
+        click.echo(f"Log: {result.log_path}")
     if result.exit_code != exitcodes.OK:
         click.echo(f"Error: {result.message}", err=True)
-    if exit_on_finish:
-        sys.exit(result.exit_code)
     return result.exit_code
+
+
+@click.command()
+@db_option()
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+def failures(db_path: str, limit: int) -> None:
+    """List the pages that failed and were not archived since, most attempts first.
+
+    Pages failing with a retryable error (network, 5xx, extraction) are tried again by the next
+    runs until they have failed INVESTCHN_MAX_ATTEMPTS times; `crawl --full` tries them all again.
+
+    \b
+    Example:
+        investchn failures --db data/investchn.db
+    """
+    with open_archive(db_path) as archive:
+        rows = archive.unresolved_failures()
+    click.echo(f"{len(rows)} unresolved failures")
+    for row in rows[:limit]:
+        status = row["status"] or ""
+        click.echo(f"{row['attempts']:>3}x  {row['kind']:10} {status!s:>4}  {row['last_failed_at']}  {row['url']}")
+        click.echo(f"      {row['reason']}")

@@ -23,6 +23,7 @@ _PAGER_TEXT = re.compile(
 )
 _NEXT_TEXT = re.compile(r"(?:下一页|下页|后页|[>›»]{1,2})")
 _SECTION_LINK_TEXT = re.compile(r"(?:更多)?" + SECTION_NAME)
+_EMPTY_NOTICE = re.compile(r"暂无|没有(?:相关|找到)?(?:信息|内容|数据|记录|新闻|文章)")
 _MIN_UNDATED_TITLE = 10  # an undated link this long on a list page is taken for an article title
 
 
@@ -47,6 +48,7 @@ class PageAnalysis:
     next_pages: list[str] = field(default_factory=list)
     section_links: list[str] = field(default_factory=list)
     entry_links: list[str] = field(default_factory=list)
+    empty_notice: bool = False  # the list says it has nothing (暂无信息): empty, not broken
 
     @property
     def in_section(self) -> bool:
@@ -68,7 +70,9 @@ def analyse_page(doc: Document) -> PageAnalysis:
     if not analysis.in_section:
         return analysis
     analysis.kind = "listing"
-    _read_links(analysis, _content_lines(lines, crumb_index))
+    content = _content_lines(lines, crumb_index)
+    _read_links(analysis, content)
+    analysis.empty_notice = any(_EMPTY_NOTICE.search(line.text) for line in content)
     return analysis
 
 

@@ -6,11 +6,13 @@ Rules are plain JSON-able dicts so the CLI can take them::
     {"kind": "slow", "seconds": 3}
     {"kind": "drop"}        # close the connection without any response
     {"kind": "truncate"}    # full Content-Length, half the body, then close
+    {"kind": "rewrite", "old": "发布时间", "new": "日期"}   # the site changes its template
 
 ``match`` is a regular expression searched in the request path (query included); omitted, it
 matches every path. ``times`` limits a rule to the first N matching requests *per path*; omitted,
-the rule always applies. Rules are tried in order: every matching "slow" rule adds its delay, and
-the first matching status/drop/truncate rule decides the response.
+the rule always applies. Rules are tried in order: every matching "slow" rule adds its delay,
+every matching "rewrite" rule replaces its text in the page (in the page's own encoding: it stands
+for a redesign of the site), and the first matching status/drop/truncate rule decides the response.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("status", "slow", "drop", "truncate")
-_KEYS = {"match", "kind", "status", "seconds", "times"}
+KINDS = ("status", "slow", "drop", "truncate", "rewrite")
+_KEYS = {"match", "kind", "status", "seconds", "times", "old", "new"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class FaultRule:
     status: int = 500
     seconds: float = 1.0
     times: int | None = None
+    old: str = ""
+    new: str = ""
 
     @classmethod
     def from_dict(cls, rule: dict) -> FaultRule:
@@ -53,7 +57,11 @@ class FaultRule:
         if not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code, got {status}")
         pattern = re.compile(rule["match"]) if rule.get("match") is not None else None
-        return cls(kind, pattern, status, float(rule.get("seconds", 1.0)), times)
+        if kind == "rewrite" and not rule.get("old"):
+            raise ValueError("a rewrite rule needs a non-empty 'old' text")
+        return cls(
+            kind, pattern, status, float(rule.get("seconds", 1.0)), times, rule.get("old", ""), rule.get("new", "")
+        )
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Decision:
     delay: float = 0.0
     action: str | None = None  # "status", "drop" or "truncate"
     status: int = 0
+    rewrites: tuple[tuple[str, str], ...] = ()  # (old, new) texts to replace in the page
 
 
 @dataclass
@@ -81,6 +90,7 @@ class FaultPlan:
     def decide(self, path: str) -> Decision:
         """Return the decision for a request to ``path``, counting the rules that fire."""
         delay = 0.0
+        rewrites: list[tuple[str, str]] = []
         with self._lock:
             for number, rule in enumerate(self.rules):
                 if rule.pattern is not None and not rule.pattern.search(path):
@@ -92,8 +102,11 @@ class FaultPlan:
                 if rule.kind == "slow":
                     delay += rule.seconds
                     continue
-                return Decision(delay, rule.kind, rule.status)
-        return Decision(delay)
+                if rule.kind == "rewrite":
+                    rewrites.append((rule.old, rule.new))
+                    continue
+                return Decision(delay, rule.kind, rule.status, tuple(rewrites))
+        return Decision(delay, rewrites=tuple(rewrites))
 
 
 def load_rules(value: str) -> list[dict]:

@@ -152,3 +152,12 @@ def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page
         if slashed.status == 200:
             return _redirect(path + "/")
     return not_found()
+
+
+def rewrite(page: Page, replacements: tuple[tuple[str, str], ...]) -> Page:
+    """Return ``page`` with texts replaced in its bytes, in both encodings the site serves (fault ``rewrite``)."""
+    body = page.body
+    for old, new in replacements:
+        for encoding in ("utf-8", "gb18030"):
+            body = body.replace(old.encode(encoding), new.encode(encoding))
+    return Page(page.status, page.headers, body)

@@ -57,6 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
             page = pages.error(decision.status)
         else:
             page = pages.render(replica.site, self.path, f"localhost:{replica.port}")
+            if decision.rewrites:
+                page = pages.rewrite(page, decision.rewrites)
         truncate = decision.action == "truncate"
         body = b""
         if send_body:

@@ -158,7 +158,9 @@ def list_page(site: ReplicaSite, section: tuple[str, str], page: int, path: str)
     district, kind = section
     pages = site.page_count(section)
     items = site.list_items(section, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
-    if district in _TABLE_DISTRICTS:
+    if not items:  # a section with no news yet says so, as CMS lists do
+        listing = '<div class="empty">暂无信息</div>\n'
+    elif district in _TABLE_DISTRICTS:
         # The older template: a table, root-relative links, long titles cut in the link text.
         rows = []
         for item in items:

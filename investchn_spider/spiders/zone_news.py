@@ -3,11 +3,16 @@
 It only crawls and classifies (by page content, through :mod:`investchn_spider.extraction.listing`);
 extraction and storage happen in the pipelines. Start URLs and allowed domains are settings, so the
 same spider crawls the live portal and the local replica.
+
+Incremental by default: article URLs the archive holds are not fetched again, and a list whose last
+walk completed is paged only until a page brings nothing new (lists are newest first). A list whose
+walk never completed (first crawl, or a crawl killed halfway) is walked to its end.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -16,24 +21,34 @@ from twisted.python.failure import Failure
 
 from ..extraction import NotAnArticle, charset_from_content_type, parse_document
 from ..extraction.listing import PageAnalysis, analyse_page
-from ..items import ArticlePage, FetchFailure, Sighting
-from ..store import Capture, utc_now
-from ..urls import registered_domain
+from ..items import ArticlePage, FetchFailure, SectionWalk, Sighting
+from ..store import Archive, Capture, utc_now
+from ..store.archive import CrawlState, FailureState
+from ..urls import canonical_url, directory_url, registered_domain
 
 logger = logging.getLogger(__name__)
 
 ROLE = "investchn_role"  # start | page | article
 LISTED_BY = "investchn_listed_by"  # the list page context an article request came from
+# Statuses worth asking again on a later run; any other 4xx is the site's answer, not an accident.
+RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524))
+
+
+def is_retryable(failure: FailureState, max_attempts: int) -> bool:
+    """Return True when a failed URL should be requested again by this run."""
+    if failure.attempts >= max_attempts:
+        return False
+    return failure.kind != "http" or failure.status in RETRYABLE_STATUSES
 
 
 class ZoneNewsSpider(scrapy.Spider):
-    """Crawl the 开发区新闻 section from the start URLs; yield ArticlePage, Sighting and FetchFailure items."""
+    """Crawl 开发区新闻 from the start URLs; yield ArticlePage, Sighting, SectionWalk and FetchFailure items."""
 
     name = "zone_news"
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        """Build the spider with start URLs and allowed domains from settings (or ``-a start_url=``)."""
+        """Build the spider from the INVESTCHN_* settings (``-a start_url=`` overrides the start URLs)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         start_urls = [kwargs["start_url"]] if kwargs.get("start_url") else settings.getlist("INVESTCHN_START_URLS")
@@ -41,12 +56,37 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.allowed_domains = settings.getlist("INVESTCHN_ALLOWED_DOMAINS") or sorted(
             {registered_domain(url) for url in start_urls}
         )
+        spider.db_path = settings.get("INVESTCHN_DB")
+        spider.full = settings.getbool("INVESTCHN_FULL")
+        spider.refresh = settings.getbool("INVESTCHN_REFRESH")
+        spider.since = settings.get("INVESTCHN_SINCE") or None
+        spider.max_attempts = settings.getint("INVESTCHN_MAX_ATTEMPTS")
+        spider.state = CrawlState()
+        spider.walking: set[tuple[str, str]] = set()
         return spider
 
     async def start(self):
-        """Yield one request per start URL."""
+        """Yield the start URLs, then the failed article URLs that are due for another attempt."""
+        self.state = self._load_state()
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={ROLE: "start"})
+        for url, failure in self.state.failures.items():
+            if failure.role == "article" and (self.full or is_retryable(failure, self.max_attempts)):
+                listed_by = None
+                if failure.list_url:
+                    listed_by = {
+                        "list_url": failure.list_url,
+                        "district": failure.district,
+                        "category": failure.category,
+                    }
+                self.crawler.stats.inc_value("investchn/retried")
+                yield self._request(url, "article", listed_by)
+
+    def _load_state(self) -> CrawlState:
+        if not self.db_path or not Path(self.db_path).exists():
+            return CrawlState()
+        with Archive(self.db_path, create=False) as archive:
+            return archive.crawl_state()
 
     def parse(self, response: Response):
         """Classify a fetched page and yield what follows from it."""
@@ -55,18 +95,28 @@ class ZoneNewsSpider(scrapy.Spider):
             stats.inc_value("investchn/pages_not_html")
             return
         charset = charset_from_content_type(response.headers.get("Content-Type", b"").decode("latin-1"))
+        listed_by = response.meta.get(LISTED_BY)
         try:
             analysis = analyse_page(parse_document(response.body, response.url, charset))
-        except NotAnArticle:
-            stats.inc_value("investchn/pages_empty")
-            return
-        listed_by = response.meta.get(LISTED_BY)
-        if analysis.kind == "article":
+        except NotAnArticle as error:
+            analysis = None
+            reason = str(error)
+        if analysis is not None and analysis.kind == "article":
             if analysis.in_section or listed_by:
                 stats.inc_value("investchn/pages_article")
                 yield ArticlePage(self._capture(response, charset, listed_by))
             else:
                 stats.inc_value("investchn/pages_article_off_section")
+            return
+        if response.meta.get(ROLE) == "article":
+            # Listed as an article but not one: the site's article template may have changed.
+            stats.inc_value("investchn/listed_not_article")
+            reason = "listed as an article but the page shows no 发布时间 block" if analysis else reason
+            logger.warning("not an article page: %s (%s)", response.url, reason)
+            yield FetchFailure(response.url, "extraction", reason, response.status, "article", utc_now())
+            return
+        if analysis is None:
+            stats.inc_value("investchn/pages_empty")
             return
         stats.inc_value(f"investchn/pages_{analysis.kind}")
         if analysis.kind == "listing":
@@ -77,26 +127,61 @@ class ZoneNewsSpider(scrapy.Spider):
 
     def _follow_listing(self, response: Response, analysis: PageAnalysis):
         seen_at = utc_now()
+        section = (analysis.district, analysis.category) if analysis.district and analysis.category else None
         listed_by = {"list_url": response.url, "district": analysis.district, "category": analysis.category}
+        fetch, new_here, too_old = [], 0, 0
         for article in analysis.articles:
-            if analysis.category:
-                yield Sighting(
-                    article.url,
-                    response.url,
-                    analysis.district,
-                    analysis.category,
-                    article.title,
-                    article.date,
-                    seen_at,
-                )
-            yield self._request(article.url, "article", listed_by)
-        for url in (*analysis.next_pages, *analysis.section_links):
+            if self.since and article.date and article.date < self.since:
+                too_old += 1
+                continue
+            url = canonical_url(article.url)
+            if url not in self.state.known_urls:
+                new_here += 1
+            if self._should_fetch(url):
+                fetch.append(article.url)
+        if section and (new_here or self.refresh or self.full) and section not in self.walking:
+            self.walking.add(section)
+            yield SectionWalk(*section, response.url, "started")  # stored before what it leads to
+        if section:
+            for article in analysis.articles:
+                yield Sighting(article.url, response.url, *section, article.title, article.date, seen_at)
+        for url in fetch:
+            yield self._request(url, "article", listed_by)
+        if self._keep_paging(section, new_here, too_old, analysis):
+            for url in analysis.next_pages:
+                yield self._request(url, "page")
+        elif section:
+            yield SectionWalk(*section, response.url, "finished")
+        for url in analysis.section_links:
             yield self._request(url, "page")
-        if not analysis.articles and not analysis.next_pages and not analysis.section_links:
-            self.crawler.stats.inc_value("investchn/listings_without_links")
-            logger.warning("list page without article or section links: %s", response.url)
+        if section and not analysis.articles and not analysis.empty_notice:
+            self.crawler.stats.inc_value("investchn/listings_without_articles")
+            logger.warning("list page shows no article links: %s", response.url)
+
+    def _should_fetch(self, url: str) -> bool:
+        if self.refresh:
+            return True
+        if url in self.state.known_urls:
+            self.crawler.stats.inc_value("investchn/skipped_known")
+            return False
+        failure = self.state.failures.get(url)
+        if failure and not (self.full or is_retryable(failure, self.max_attempts)):
+            self.crawler.stats.inc_value("investchn/skipped_given_up")
+            return False
+        return True
+
+    def _keep_paging(self, section, new_here: int, too_old: int, analysis: PageAnalysis) -> bool:
+        if not analysis.next_pages or too_old:
+            return False  # the last page, or the list has gone past --since
+        if self.full or self.refresh or section is None:
+            return True
+        if section not in self.state.complete_sections:
+            return True  # never walked to the end (or a crawl was killed halfway): walk on
+        return new_here > 0
 
     def _request(self, url: str, role: str, listed_by: dict | None = None) -> scrapy.Request:
+        if role == "page":
+            url = directory_url(url)
         meta = {ROLE: role}
         if listed_by:
             meta[LISTED_BY] = listed_by

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +23,7 @@ from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
 from . import search
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
 _JSON_COLUMNS = ("breadcrumb", "images", "attachments")
 
@@ -44,6 +44,33 @@ class Capture:
     http_charset: str | None = None
     list_url: str | None = None
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FailureState:
+    """An unresolved failure as the next crawl sees it, with the list that linked the URL (if any)."""
+
+    role: str | None
+    kind: str
+    status: int | None
+    attempts: int
+    list_url: str | None
+    district: str | None
+    category: str | None
+
+
+@dataclass
+class CrawlState:
+    """The archive as an incremental crawl sees it at start.
+
+    ``known_urls``: canonical URLs of archived articles. ``complete_sections``: (district, category)
+    lists whose last walk completed, so paging may stop at the first page with nothing new.
+    ``failures``: unresolved failures by canonical URL.
+    """
+
+    known_urls: set[str] = field(default_factory=set)
+    complete_sections: set[tuple[str, str]] = field(default_factory=set)
+    failures: dict[str, FailureState] = field(default_factory=dict)
 
 
 def utc_now() -> str:
@@ -208,6 +235,7 @@ class Archive:
         db["failures"].create(
             {
                 "url": str,
+                "role": str,
                 "kind": str,
                 "status": int,
                 "reason": str,
@@ -218,6 +246,20 @@ class Archive:
                 "resolved_at": str,
             },
             pk="url",
+            if_not_exists=True,
+        )
+        if "role" not in db["failures"].columns_dict:  # archives of schema 1
+            db["failures"].add_column("role", str)
+        db["sections"].create(
+            {
+                "district": str,
+                "category": str,
+                "list_url": str,
+                "pending_run_id": int,
+                "complete_run_id": int,
+                "completed_at": str,
+            },
+            pk=("district", "category"),
             if_not_exists=True,
         )
         db.execute(
@@ -369,19 +411,34 @@ class Archive:
             )
 
     def record_failure(
-        self, url: str, *, kind: str, reason: str, status: int | None, run_id: int | None, at: str
+        self,
+        url: str,
+        *,
+        kind: str,
+        reason: str,
+        status: int | None,
+        run_id: int | None,
+        at: str,
+        role: str = "article",
     ) -> None:
-        """Record (or count again) a failure to fetch or extract ``url``."""
+        """Record (or count again) a failure to fetch or extract ``url``.
+
+        ``attempts`` counts the failures since the URL last succeeded: a page that failed, was
+        archived, and fails again months later starts again at one.
+        """
         url = canonical_url(url)
         updated = self.db.execute(
-            "UPDATE failures SET kind = ?, reason = ?, status = ?, attempts = attempts + 1, "
+            "UPDATE failures SET role = ?, kind = ?, reason = ?, status = ?, "
+            "attempts = CASE WHEN resolved_at IS NULL THEN attempts + 1 ELSE 1 END, "
+            "first_failed_at = CASE WHEN resolved_at IS NULL THEN first_failed_at ELSE ? END, "
             "last_failed_at = ?, last_run_id = ?, resolved_at = NULL WHERE url = ?",
-            [kind, reason, status, at, run_id, url],
+            [role, kind, reason, status, at, at, run_id, url],
         ).rowcount
         if not updated:
             self.db["failures"].insert(
                 {
                     "url": url,
+                    "role": role,
                     "kind": kind,
                     "reason": reason,
                     "status": status,
@@ -428,6 +485,61 @@ class Archive:
             f"valid_until) SELECT id, {columns}, capture_id, extractor_version, updated_at, ? "
             "FROM articles WHERE id = ?",
             [until, article_id],
+        )
+
+    # --- crawl state --------------------------------------------------------------------------
+
+    def interrupt_stale_runs(self) -> int:
+        """Mark runs still 'running' as 'interrupted' (call while holding the write lock); return how many."""
+        return self.db.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND finished_at IS NULL"
+        ).rowcount
+
+    def mark_section_pending(self, district: str, category: str, list_url: str, run_id: int | None) -> None:
+        """Record that a walk of the list section started and has not completed yet."""
+        self.db.execute(
+            "INSERT INTO sections (district, category, list_url, pending_run_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(district, category) DO UPDATE SET pending_run_id = excluded.pending_run_id, "
+            "list_url = excluded.list_url",
+            [district, category, list_url, run_id],
+        )
+
+    def complete_sections(self, sections: Iterable[tuple[str, str, str]], run_id: int | None, at: str) -> None:
+        """Record that the walks of these ``(district, category, list_url)`` sections completed."""
+        self.db.conn.executemany(
+            "INSERT INTO sections (district, category, list_url, complete_run_id, completed_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(district, category) DO UPDATE SET pending_run_id = NULL, "
+            "complete_run_id = excluded.complete_run_id, completed_at = excluded.completed_at, "
+            "list_url = excluded.list_url",
+            [(district, category, list_url, run_id, at) for district, category, list_url in sections],
+        )
+
+    def crawl_state(self) -> CrawlState:
+        """Return what an incremental crawl needs to know of the archive (see :class:`CrawlState`)."""
+        known = {row[0] for row in self.db.execute("SELECT url FROM article_urls")}
+        complete = {
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT district, category FROM sections WHERE complete_run_id IS NOT NULL AND pending_run_id IS NULL"
+            )
+        }
+        failures = {
+            row[0]: FailureState(*row[1:])
+            for row in self.db.execute(
+                """SELECT f.url, f.role, f.kind, f.status, f.attempts, s.list_url, s.district, s.category
+                   FROM failures f LEFT JOIN url_sections s ON s.url = f.url
+                   WHERE f.resolved_at IS NULL"""
+            )
+        }
+        return CrawlState(known, complete, failures)
+
+    def unresolved_failures(self) -> list[dict]:
+        """Return the failures not resolved since, most attempts first."""
+        return list(
+            self.db.query(
+                "SELECT url, role, kind, status, reason, attempts, first_failed_at, last_failed_at "
+                "FROM failures WHERE resolved_at IS NULL ORDER BY attempts DESC, last_failed_at DESC"
+            )
         )
 
     # --- reads --------------------------------------------------------------------------------
