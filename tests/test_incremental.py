@@ -10,7 +10,7 @@ from conftest import run_investchn
 from investchn_spider.replica import ReplicaSite
 from investchn_spider.store import Archive
 
-SEED, ARTICLES, NEW = 5, 80, 6
+SEED, ARTICLES, NEW = 5, 200, 6  # several lists run to two or three pages
 
 
 def crawl(server, db, *options: str):
@@ -58,6 +58,7 @@ def test_incremental_run_with_nothing_new_fetches_one_list_page_per_section(grow
     lists = list_paths(site)
     sections = {section for section in lists.values()}
     assert not requested(second[1], article_paths(site))
+    assert len(site.list_pages()) > len(sections)  # else stopping early is not being tested
     second_lists = requested(second[1], lists)
     assert len(second_lists) <= len(sections)
     assert {lists[path] for path in second_lists} == sections

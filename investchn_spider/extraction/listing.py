@@ -22,6 +22,7 @@ _PAGER_TEXT = re.compile(
     r"\[\s*\d{1,5}\s*\])"
 )
 _NEXT_TEXT = re.compile(r"(?:下一页|下页|后页|[>›»]{1,2})")
+_NEXT_WORD = re.compile(r"下一页|下页|后页")
 _SECTION_LINK_TEXT = re.compile(r"(?:更多)?" + SECTION_NAME)
 _EMPTY_NOTICE = re.compile(r"暂无|没有(?:相关|找到)?(?:信息|内容|数据|记录|新闻|文章)")
 _MIN_UNDATED_TITLE = 10  # an undated link this long on a list page is taken for an article title
@@ -88,11 +89,16 @@ def _content_lines(lines: list[Line], crumb_index: int) -> list[Line]:
 
 def _read_links(analysis: PageAnalysis, lines: list[Line]) -> None:
     dated = [line for line in lines if find_date(line.text) and any(len(link.text) >= 4 for link in line.links)]
-    articles, next_pages, named_next, sections = [], [], [], []
+    articles, numbered, named_next, pager_urls, sections = [], [], [], set(), []
+    has_next_word = any(_NEXT_WORD.search(line.text) for line in lines)
     for line in lines:
         pager_links = [link for link in line.links if _PAGER_TEXT.fullmatch(link.text)]
         for link in pager_links:
-            (named_next if _NEXT_TEXT.fullmatch(link.text) else next_pages).append(link.url)
+            pager_urls.add(link.url)
+            if _NEXT_TEXT.fullmatch(link.text):
+                named_next.append(link.url)
+            elif link.text.strip("[] ").isdigit():
+                numbered.append(link.url)
         others = [link for link in line.links if link not in pager_links]
         title_link = _article_link(line, others, undated_ok=not dated)
         if title_link is not None:
@@ -102,8 +108,10 @@ def _read_links(analysis: PageAnalysis, lines: list[Line]) -> None:
     analysis.articles = list({article.url: article for article in articles}.values())
     # Walking by 下一页 keeps the newest-first order an incremental crawl stops on; numbered pages
     # are the fallback for pagers without one.
-    analysis.next_pages = _dedupe(named_next or next_pages)
-    listed = {article.url for article in analysis.articles} | set(analysis.next_pages)
+    # A pager that knows 下一页 links it on every page but the last, where it is plain text: there
+    # the walk ends. Only pagers without the word fall back to their numbered links.
+    analysis.next_pages = _dedupe(named_next if has_next_word else numbered)
+    listed = {article.url for article in analysis.articles} | pager_urls
     analysis.section_links = [url for url in _dedupe(sections) if url not in listed]
 
 

@@ -63,12 +63,14 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.max_attempts = settings.getint("INVESTCHN_MAX_ATTEMPTS")
         spider.state = CrawlState()
         spider.walking: set[tuple[str, str]] = set()
+        spider.requested_pages: set[str] = set()
         return spider
 
     async def start(self):
         """Yield the start URLs, then the failed article URLs that are due for another attempt."""
         self.state = self._load_state()
         for url in self.start_urls:
+            self.requested_pages.add(directory_url(url))
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={ROLE: "start"})
         for url, failure in self.state.failures.items():
             if failure.role == "article" and (self.full or is_retryable(failure, self.max_attempts)):
@@ -135,8 +137,8 @@ class ZoneNewsSpider(scrapy.Spider):
                 too_old += 1
                 continue
             url = canonical_url(article.url)
-            if url not in self.state.known_urls:
-                new_here += 1
+            if url not in self.state.known_urls and url not in self.state.failures:
+                new_here += 1  # a URL that failed before is not news: its retries are scheduled at start
             if self._should_fetch(url):
                 fetch.append(article.url)
         if section and (new_here or self.refresh or self.full) and section not in self.walking:
@@ -147,8 +149,10 @@ class ZoneNewsSpider(scrapy.Spider):
                 yield Sighting(article.url, response.url, *section, article.title, article.date, seen_at)
         for url in fetch:
             yield self._request(url, "article", listed_by)
-        if self._keep_paging(section, new_here, too_old, analysis):
-            for url in analysis.next_pages:
+        # Pages this run already asked for are no way on (a pager linking back, or to itself).
+        next_pages = [url for url in analysis.next_pages if directory_url(url) not in self.requested_pages]
+        if next_pages and self._keep_paging(section, new_here, too_old):
+            for url in next_pages:
                 yield self._request(url, "page")
         elif section:
             yield SectionWalk(*section, response.url, "finished")
@@ -170,9 +174,9 @@ class ZoneNewsSpider(scrapy.Spider):
             return False
         return True
 
-    def _keep_paging(self, section, new_here: int, too_old: int, analysis: PageAnalysis) -> bool:
-        if not analysis.next_pages or too_old:
-            return False  # the last page, or the list has gone past --since
+    def _keep_paging(self, section, new_here: int, too_old: int) -> bool:
+        if too_old:
+            return False  # the list has gone past --since
         if self.full or self.refresh or section is None:
             return True
         if section not in self.state.complete_sections:
@@ -182,6 +186,7 @@ class ZoneNewsSpider(scrapy.Spider):
     def _request(self, url: str, role: str, listed_by: dict | None = None) -> scrapy.Request:
         if role == "page":
             url = directory_url(url)
+            self.requested_pages.add(url)
         meta = {ROLE: role}
         if listed_by:
             meta[LISTED_BY] = listed_by
