@@ -39,3 +39,44 @@ def replica_factory():
     yield start
     for server in servers:
         server.stop()
+
+
+def article_record(url: str, title: str, body_text: str, published_date: str = "2024-05-06", **fields) -> dict:
+    """Return an extracted-article record with these values (others as a typical page gives them)."""
+    from investchn_spider.extraction import content_hash
+
+    record = {
+        "url": url,
+        "title": title,
+        "published_date": published_date,
+        "published_at": None,
+        "source": None,
+        "zone": None,
+        "district": "杨浦区",
+        "category": "文字新闻",
+        "body_text": body_text,
+        "images": [],
+        "attachments": [],
+        **fields,
+    }
+    record["breadcrumb"] = ["首页", "开发区新闻", record["district"], record["category"]]
+    record["content_hash"] = content_hash(title, published_date, body_text)
+    return record
+
+
+def replica_archive(path: Path, seed: int, articles: int, extra: list[dict] = ()) -> list[dict]:
+    """Fill a new archive at ``path`` with a replica's articles (stored as a crawl stores them) and ``extra``
+    records; return the replica's ground truth. Fast: no crawl."""
+    from investchn_spider.extraction import EXTRACTOR_VERSION
+    from investchn_spider.replica.records import fill_archive
+    from investchn_spider.store import Archive
+
+    site = ReplicaSite(seed=seed, articles=articles)
+    with Archive(path) as archive:
+        fill_archive(archive, site, "http://127.0.0.1:8000/", "2026-11-01T08:00:00+00:00")
+        with archive.transaction():
+            for record in extra:
+                archive.save_article(
+                    record, capture_id=None, seen_at="2026-11-02T08:00:00+00:00", extractor_version=EXTRACTOR_VERSION
+                )
+    return site.expected_articles()

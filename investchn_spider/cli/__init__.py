@@ -11,6 +11,9 @@ from .. import __version__
 from .crawl import crawl, demo, failures, runs
 from .export import export
 from .parse import parse
+from .search import search
+from .serve import serve
+from .stats import stats
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,7 +22,7 @@ def cli() -> None:
     """Crawl the zone-news sections (开发区新闻) of investchn.com into a SQLite archive."""
 
 
-for command in (crawl, demo, export, failures, parse, runs):
+for command in (crawl, demo, export, failures, parse, runs, search, serve, stats):
     cli.add_command(command)
 
 

@@ -114,6 +114,7 @@ class Archive:
         """Run the enclosed writes as one transaction (nested blocks become savepoints)."""
         with self.db.atomic():
             yield
+            search.sync_index(self.db)  # index the batch's articles at once: one FTS5 segment per batch
 
     # --- schema -------------------------------------------------------------------------------
 

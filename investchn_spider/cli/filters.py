@@ -1,0 +1,83 @@
+"""Options that select articles, shared by ``search`` and ``export``; and terminal tables.
+
+Dates are validated here (``YYYY-MM-DD``, a real day); the selection itself is built by
+:class:`investchn_spider.store.queries.ArticleFilter`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import click
+
+from ..store.queries import ArticleFilter
+from ..store.search import SearchError, parse_query
+from .common import CommandError
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class IsoDate(click.ParamType):
+    """A ``YYYY-MM-DD`` date that exists; the value stays the string."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        """Return ``value`` if it is a real ``YYYY-MM-DD`` date; fail as a usage error otherwise."""
+        try:
+            if _ISO_DATE.match(value):
+                return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+        self.fail(f"{value!r} is not a date as YYYY-MM-DD", param, ctx)
+
+
+def date_options(command):
+    """Add ``--since`` and ``--until`` (inclusive publish dates) to ``command``."""
+    command = click.option("--until", type=IsoDate(), help="Published on or before this date.")(command)
+    return click.option("--since", type=IsoDate(), help="Published on or after this date.")(command)
+
+
+def build_filter(
+    since=None, until=None, districts=(), zones=(), sources=(), categories=(), search: str | None = None
+) -> ArticleFilter:
+    """Return the :class:`ArticleFilter` of the options; fail with a usage or input error when they clash."""
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}")
+    try:
+        query = parse_query(search) if search is not None else None
+    except SearchError as error:
+        raise CommandError(str(error)) from None
+    return ArticleFilter(
+        since=since,
+        until=until,
+        districts=tuple(districts),
+        zones=tuple(zones),
+        sources=tuple(sources),
+        categories=tuple(categories),
+        search=query,
+    )
+
+
+def display_width(text: str) -> int:
+    """Return how many terminal columns ``text`` takes (CJK and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def table(headers: list[str], rows: list[list], align: str = "") -> list[str]:
+    """Return the lines of a plain-text table; ``align`` has one ``<`` or ``>`` per column (default ``<``)."""
+    cells = [[str(header) for header in headers]]
+    cells += [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max(display_width(row[column]) for row in cells) for column in range(len(headers))]
+    lines = []
+    for number, row in enumerate(cells):
+        parts = []
+        for column, cell in enumerate(row):
+            padding = " " * (widths[column] - display_width(cell))
+            parts.append(padding + cell if align[column : column + 1] == ">" else cell + padding)
+        lines.append("  ".join(parts).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines

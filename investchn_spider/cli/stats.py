@@ -1,0 +1,75 @@
+"""``investchn stats``: what the archive holds, per district and per month, and where it has gaps."""
+
+from __future__ import annotations
+
+import click
+
+from .common import db_option, open_archive
+from .filters import table
+
+
+@click.command()
+@db_option()
+@click.option("--runs", "run_count", default=5, show_default=True, type=click.IntRange(min=0), help="Last runs shown.")
+def stats(db_path: str, run_count: int) -> None:
+    """Print articles per district and per month, the date range, the last runs and the gaps.
+
+    A gap is a month without any article for a district that has articles in earlier and in
+    later months: a list the crawl may have missed, or a quiet month on the site.
+
+    \b
+    Example:
+        investchn stats --db data/investchn.db
+    """
+    from ..store.queries import archive_stats
+
+    with open_archive(db_path) as archive:
+        summary = archive_stats(archive.db)
+        runs = archive.recent_runs(run_count) if run_count else []
+    if not summary.articles:
+        click.echo(f"Archive {db_path}: no articles yet.")
+    else:
+        click.echo(
+            f"Archive {db_path}: {summary.articles:,} articles published {summary.first_date} to {summary.last_date}, "
+            f"{len(summary.districts)} districts, {len(summary.months)} months"
+        )
+        click.echo("\nArticles per district")
+        rows = [[district or "(none)", f"{count:,}", first, last] for district, count, first, last in summary.districts]
+        _echo(table(["district", "articles", "first", "last"], rows, "<><<"))
+        click.echo("\nArticles per month")
+        _echo(table(["month", "articles"], [[month, f"{count:,}"] for month, count in summary.months], "<>"))
+        click.echo("\nGaps (months without an article between a district's first and last month)")
+        if summary.gaps:
+            rows = [
+                [district, first if first == last else f"{first} to {last}", months]
+                for district, gaps in sorted(summary.gaps.items())
+                for first, last, months in gaps
+            ]
+            _echo(table(["district", "missing", "months"], rows, "<<>"))
+        else:
+            click.echo("  none")
+    if run_count:
+        click.echo("\nLast runs")
+        if runs:
+            rows = [
+                [
+                    run["id"],
+                    run["started_at"],
+                    run["finished_at"] or "",
+                    run["status"],
+                    run["new_articles"] or 0,
+                    run["merged_urls"] or 0,
+                    run["changed_articles"] or 0,
+                    run["failures"] or 0,
+                ]
+                for run in runs
+            ]
+            headers = ["run", "started (UTC)", "finished (UTC)", "status", "new", "merged", "changed", "failures"]
+            _echo(table(headers, rows, "><<<>>>>"))
+        else:
+            click.echo("  none")
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        click.echo("  " + line)

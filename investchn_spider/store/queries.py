@@ -1,0 +1,292 @@
+"""Read queries of the archive for people: filtered article selections, search results, statistics.
+
+Everything here only reads. Rows stream from SQLite cursors (one article in memory at a time), so
+an export of any size runs in flat memory. ``search`` owns the full-text index; this module
+combines its :func:`~.search.match_sql` with the other filters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import sqlite_utils
+
+from .archive import ARTICLE_COLUMNS
+from .search import SearchQuery, count_matches, match_sql, newest_matches, snippet
+
+# The article's own columns an export may choose, then what it adds from article_urls and url_sections.
+ARTICLE_EXPORT_COLUMNS = (
+    "id",
+    "url",
+    *ARTICLE_COLUMNS,
+    "first_seen_at",
+    "last_seen_at",
+    "updated_at",
+    "capture_id",
+    "extractor_version",
+)
+COMPUTED_COLUMNS = ("urls", "sections")
+SELECTABLE_COLUMNS = (*ARTICLE_EXPORT_COLUMNS, *COMPUTED_COLUMNS)
+JSON_COLUMNS = ("breadcrumb", "images", "attachments", "urls", "sections")
+_COMPUTED_SQL = {
+    "urls": """(SELECT json_group_array(url) FROM
+                 (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.first_seen_at, u.url))""",
+    "sections": """(SELECT json_group_array(section) FROM
+                     (SELECT DISTINCT s.district || '/' || s.category AS section FROM article_sections s
+                      WHERE s.article_id = a.id ORDER BY section))""",
+}
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles to read. Empty fields do not filter; several values of one field mean any of them.
+
+    ``since`` and ``until`` are inclusive ``YYYY-MM-DD`` publish dates; ``search`` a parsed query.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    districts: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    search: SearchQuery | None = None
+
+    def where(self) -> tuple[str, list]:
+        """Return ``(sql, params)``: a WHERE condition on ``articles a`` (``1`` when nothing filters)."""
+        conditions: list[str] = []
+        params: list = []
+        if self.since:
+            conditions.append("a.published_date >= ?")
+            params.append(self.since)
+        if self.until:
+            conditions.append("a.published_date <= ?")
+            params.append(self.until)
+        for column, values in (
+            ("district", self.districts),
+            ("zone", self.zones),
+            ("source", self.sources),
+            ("category", self.categories),
+        ):
+            if values:
+                conditions.append(f"a.{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if self.search:
+            sql, search_params = match_sql(self.search)
+            # Unary + keeps SQLite from driving the query by the match list (one row lookup per
+            # match, then a sort): it walks the publish-date index instead and stops at LIMIT.
+            conditions.append(f"+a.id IN ({sql})")
+            params.extend(search_params)
+        return (" AND ".join(conditions) or "1"), params
+
+
+def count_articles(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
+    """Return how many articles ``selection`` selects."""
+    where, params = selection.where()
+    return db.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
+
+
+def iter_articles(
+    db: sqlite_utils.Database, selection: ArticleFilter, columns: tuple[str, ...] = SELECTABLE_COLUMNS
+) -> Iterator[dict]:
+    """Yield the selected articles, oldest publish date first, as dicts of ``columns``.
+
+    ``columns`` are names from :data:`SELECTABLE_COLUMNS`; JSON columns come back as Python lists
+    (``sections`` as ``"district/category"`` strings). Streams: one article in memory at a time.
+    """
+    unknown = [column for column in columns if column not in SELECTABLE_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown column(s): {', '.join(unknown)}")
+    expressions = [_COMPUTED_SQL[c] + f" AS {c}" if c in _COMPUTED_SQL else f"a.{c}" for c in columns]
+    where, params = selection.where()
+    cursor = db.execute(
+        f"SELECT {', '.join(expressions)} FROM articles a WHERE {where} ORDER BY a.published_date, a.id", params
+    )
+    json_positions = [position for position, column in enumerate(columns) if column in JSON_COLUMNS]
+    for values in cursor:
+        row = dict(zip(columns, values, strict=True))
+        for position in json_positions:
+            column = columns[position]
+            row[column] = json.loads(row[column]) if row[column] else []
+        yield row
+
+
+@dataclass
+class SearchHit:
+    """One search result: what ``investchn search`` shows of an article."""
+
+    id: int
+    published_date: str
+    district: str | None
+    zone: str | None
+    title: str
+    snippet: str
+    marks: list[tuple[int, int]]  # (start, end) of each query word in the snippet
+    url: str
+
+
+@dataclass
+class SearchResults:
+    """The newest matching articles (at most the limit) and how many match in all."""
+
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+def search_articles(
+    db: sqlite_utils.Database, selection: ArticleFilter, limit: int = 20, snippet_chars: int = 40
+) -> SearchResults:
+    """Return the newest ``limit`` articles that ``selection`` (with its ``search``) selects, and the total.
+
+    Each hit carries a snippet of about ``snippet_chars`` characters around the first match in the
+    body (or the body's start when only the title matches). A selection by search, dates and
+    districts only is answered by the index alone (newest first, stopping after ``limit``).
+    """
+    query = selection.search
+    if query is None:
+        raise ValueError("search_articles needs a selection with a search")
+    if selection.zones or selection.sources or selection.categories:
+        where, params = selection.where()
+        total = count_articles(db, selection)
+        ids = [
+            row[0]
+            for row in db.execute(
+                f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.published_date DESC, a.id DESC LIMIT ?",
+                [*params, limit],
+            )
+        ]
+    else:
+        scope = {"since": selection.since, "until": selection.until, "districts": selection.districts}
+        total = count_matches(db, query, **scope)
+        ids = newest_matches(db, query, limit, **scope) if total else []
+    rows = {
+        row[0]: row
+        for row in db.execute(
+            f"""SELECT id, published_date, district, zone, title, body_text, url FROM articles
+                WHERE id IN ({", ".join("?" * len(ids))})""",
+            ids,
+        )
+    }
+    hits = []
+    for article_id in ids:
+        if article_id not in rows:  # deleted by another program and not yet unindexed
+            continue
+        _, published_date, district, zone, title, body_text, url = rows[article_id]
+        excerpt, marks = snippet(query, body_text or "", snippet_chars)
+        hits.append(SearchHit(article_id, published_date, district, zone, title, excerpt, marks, url))
+    return SearchResults(total=total, hits=hits)
+
+
+# --- the web view (Datasette) -------------------------------------------------------------------
+
+# Canned queries of the web view, by name; their titles and descriptions are in web/metadata.json.
+CANNED_QUERIES = {
+    "articles_per_month_per_district": """
+        SELECT substr(published_date, 1, 7) AS month, district, count(*) AS articles
+        FROM articles
+        GROUP BY month, district
+        ORDER BY month DESC, articles DESC""",
+    "latest_articles": """
+        SELECT id, published_date, district, zone, category, title, url
+        FROM articles
+        ORDER BY published_date DESC, id DESC
+        LIMIT 200""",
+    "duplicates_merged": """
+        SELECT a.id, a.published_date, a.district, a.title, count(u.url) AS urls,
+               group_concat(u.url, ' ') AS seen_at, a.first_seen_at, a.last_seen_at
+        FROM articles a JOIN article_urls u ON u.article_id = a.id
+        GROUP BY a.id
+        HAVING count(u.url) > 1
+        ORDER BY a.published_date DESC, a.id DESC""",
+}
+
+
+def month_facet_sql(inner_sql: str, column: str, limit: int) -> str:
+    """Return SQL counting the rows of ``inner_sql`` per ``YYYY-MM`` of the date ``column``, newest first.
+
+    ``column`` must already be quoted for SQL. Columns: ``value`` (the month) and ``count``.
+    """
+    return f"""SELECT substr({column}, 1, 7) AS value, count(*) AS count FROM ({inner_sql})
+               WHERE {column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
+               GROUP BY value ORDER BY value DESC LIMIT {int(limit)}"""
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ArchiveStats:
+    """What ``investchn stats`` shows: counts per district and per month, the date range and the gaps.
+
+    ``districts``: ``(district, articles, first date, last date)``, most articles first (district
+    None for articles without one). ``months``: ``(YYYY-MM, articles)``, oldest first. ``gaps``:
+    per district, ``(first missing month, last missing month, months)`` runs of months without an
+    article between the district's first and last month.
+    """
+
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    districts: list[tuple[str | None, int, str, str]]
+    months: list[tuple[str, int]]
+    gaps: dict[str, list[tuple[str, str, int]]]
+
+
+def archive_stats(db: sqlite_utils.Database) -> ArchiveStats:
+    """Return the :class:`ArchiveStats` of the archive (one pass over the publish-date index)."""
+    articles, first, last = db.execute(
+        "SELECT count(*), min(published_date), max(published_date) FROM articles"
+    ).fetchone()
+    districts = [
+        tuple(row)
+        for row in db.execute(
+            """SELECT district, count(*) AS articles, min(published_date), max(published_date)
+               FROM articles GROUP BY district ORDER BY articles DESC, district"""
+        )
+    ]
+    per_district_month = db.execute(
+        """SELECT district, substr(published_date, 1, 7) AS month, count(*) FROM articles
+           WHERE published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-*'
+           GROUP BY district, month ORDER BY district, month"""
+    ).fetchall()
+    months: dict[str, int] = {}
+    present: dict[str, set[str]] = {}
+    for district, month, count in per_district_month:
+        months[month] = months.get(month, 0) + count
+        if district is not None:
+            present.setdefault(district, set()).add(month)
+    return ArchiveStats(
+        articles=articles,
+        first_date=first,
+        last_date=last,
+        districts=districts,
+        months=sorted(months.items()),
+        gaps={district: gaps for district, found in present.items() if (gaps := month_gaps(found))},
+    )
+
+
+def month_gaps(months: set[str]) -> list[tuple[str, str, int]]:
+    """Return the runs of missing months between the first and last of ``months`` (``YYYY-MM`` strings).
+
+    Each run is ``(first missing, last missing, how many)``, in order.
+    """
+    if not months:
+        return []
+    ordinals = sorted(_month_ordinal(month) for month in months)
+    gaps = []
+    for before, after in pairwise(ordinals):
+        if after - before > 1:
+            gaps.append((_month_name(before + 1), _month_name(after - 1), after - before - 1))
+    return gaps
+
+
+def _month_ordinal(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number) - 1
+
+
+def _month_name(ordinal: int) -> str:
+    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"

@@ -1,0 +1,113 @@
+"""The Datasette plugin of ``investchn serve``: search of any length on the articles table, a month facet.
+
+Registered by :func:`investchn_spider.web.serve` for its own Datasette only (not through an entry
+point, so other Datasette instances on the machine are unaffected).
+
+- ``?_search=`` on ``articles`` is answered by the archive's own search (``store.search``): words of
+  one or two characters work too, and the result is exactly the CLI's. Datasette's built-in FTS
+  search does not apply: the index is contentless, so Datasette does not take it for the table's.
+- ``{"month": "published_date"}`` facets by ``YYYY-MM``; a month's link filters with
+  ``published_date__startswith``.
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.filters import FilterArguments
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+from ..store.queries import month_facet_sql
+from ..store.search import INDEX_TABLE, SearchError, match_sql_named, parse_query
+
+SEARCH_TABLE = "articles"
+
+
+@hookimpl(trylast=True)  # last, so its supports_search wins over Datasette's "no FTS table here"
+def filters_from_request(request, database, table, datasette):
+    """Return the where clause of ``?_search=`` on the articles table of an investchn archive."""
+    if table != SEARCH_TABLE:
+        return None
+
+    async def inner():
+        db = datasette.get_database(database)
+        if not await db.table_exists(INDEX_TABLE):
+            return None  # not an investchn archive (or one without the search index)
+        text = request.args.get("_search", "")
+        context = {"supports_search": True, "search": text}
+        try:
+            query = parse_query(text)
+        except SearchError:  # no words: no search, the table as is
+            return FilterArguments([], extra_context=context)
+        sql, params = match_sql_named(query, "investchn_search")
+        # The unary + keeps SQLite from fetching and sorting every match: it walks the table's
+        # order (newest first) testing membership, and stops when the page is full.
+        return FilterArguments(
+            [f"+id IN ({sql})"],
+            params,
+            human_descriptions=["title or body contains " + " and ".join(f'"{word}"' for word in query.words)],
+            extra_context=context,
+        )
+
+    return inner
+
+
+@hookimpl
+def register_facet_classes():
+    """Return the month facet."""
+    return [MonthFacet]
+
+
+class MonthFacet(Facet):
+    """Counts of rows per month of a ``YYYY-MM-DD`` column, newest month first."""
+
+    type = "month"
+
+    async def suggest(self):
+        """Return no suggestions: the metadata turns this facet on where it makes sense."""
+        return []
+
+    async def facet_results(self):
+        """Return ``(facets, timed_out)`` as Datasette's facets do: one facet per configured column."""
+        results, timed_out = [], []
+        selected_args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        for config in self.get_configs():
+            column = config["config"].get("column") or config["config"]["simple"]
+            try:
+                rows = await self.ds.execute(
+                    self.database,
+                    month_facet_sql(self.sql, escape_sqlite(column), size + 1),
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            key = f"{column}__startswith"  # Datasette's own filter: the month's link is a plain filter
+            values = []
+            for row in rows.rows[:size]:
+                selected = selected_args.get(key) == row["value"]
+                change = path_with_removed_args if selected else path_with_added_args
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": row["value"],
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, change(self.request, {key: row["value"]})),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "results": values,
+                    "hideable": config["source"] != "metadata",
+                    "toggle_url": path_with_removed_args(self.request, {"_facet_month": column}),
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, timed_out
