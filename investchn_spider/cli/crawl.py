@@ -117,10 +117,10 @@ def demo(db_path: str, articles: int, seed: int) -> None:
         options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
         code = crawl_and_report(options)
     click.echo("\nExplore it:")
-    query = "SELECT published_date, district, title FROM articles ORDER BY published_date DESC LIMIT 5"
-    click.echo(f'  sqlite-utils {path} "{query}" --table')
-    click.echo(f"  investchn export --db {path} --format csv -o articles.csv")
-    click.echo(f"  datasette {path}        # if Datasette is installed")
+    click.echo(f"  investchn search 园区 --db {path} --limit 5")
+    click.echo(f"  investchn stats --db {path}")
+    click.echo(f"  investchn export --db {path} --format csv --excel -o articles.csv")
+    click.echo(f"  investchn serve --db {path}        # the web view (pip install 'investchn[serve]')")
     sys.exit(code)
 
 
