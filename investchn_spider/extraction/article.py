@@ -59,6 +59,8 @@ _CHROME_LINE = re.compile(
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:投促中国|investchn)[^-_|｜—–]*$", re.IGNORECASE)
 _GENERIC_CRUMBS = frozenset(("正文", "详情", "内容", "正文内容", "文章详情", "详细内容", "详细信息", "浏览文章"))
 _MAX_META_LINE = 80
+_MAX_CHROME_LINE = 80  # a longer line is text, unless it is a share bar
+_TERMINATOR_FIRST = frozenset("【[上下前后相推延热猜与联cC©")
 _DATE_ONLY = re.compile(r"[\d\s年月日:：/.-]{8,22}")
 
 
@@ -153,11 +155,16 @@ def section_of(breadcrumb: list[str], title: str = "") -> tuple[str | None, str 
 
 def is_terminator(text: str) -> bool:
     """Return True when a line ends an article's body (上一条, 相关新闻, contact block, copyright)."""
+    # Cheap tests first: most lines start with none of the characters a terminator starts with.
+    if text[:1] not in _TERMINATOR_FIRST and "©" not in text and "版权所有" not in text:
+        return False
     return _TERMINATOR.search(text) is not None
 
 
 def is_chrome(text: str) -> bool:
     """Return True when a line is only page furniture (share, print and font-size bars, hit counters)."""
+    if len(text) > _MAX_CHROME_LINE and not text.startswith("分享到"):
+        return False
     return _CHROME_LINE.fullmatch(text) is not None
 
 

@@ -54,7 +54,7 @@ META_LINE_START = re.compile(r"^\W{0,2}(?:" + "|".join(_META_LABELS) + r")\s*[:�
 
 def has_date_label(text: str) -> bool:
     """Return True when ``text`` contains a publish-time label (发布时间 and its synonyms)."""
-    return _DATE_LABEL_LINE.search(text) is not None
+    return "发" in text and _DATE_LABEL_LINE.search(text) is not None  # substring test first: most lines fail it
 
 
 def parse_meta(text: str) -> dict[str, str]:
@@ -82,7 +82,7 @@ def find_breadcrumb(lines: list[Line]) -> tuple[int, list[str]] | None:
     together) the link texts are used instead, followed by any unlinked trailing item.
     """
     for index, line in enumerate(lines):
-        match = _CRUMB_LABEL.search(line.text)
+        match = "位置" in line.text and _CRUMB_LABEL.search(line.text)
         if not match:
             continue
         rest = _first_cell(line.text[match.end() :])
