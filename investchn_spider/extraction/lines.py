@@ -5,15 +5,25 @@ vary (tables, divs, ``<br>`` bodies), but what a reader sees, line by line, is t
 Rules: every block element and every ``<br>`` starts a line; table cells on one row join with a TAB;
 inline elements join without added space; whitespace runs (NBSP and U+3000 included) fold to one
 space; scripts, styles, comments and hidden elements are not rendered.
+
+How, for speed: walking the tree element by element from Python costs several times the parse of
+the page, since every element, text and tail becomes a Python object. So the walk is done in C by
+an XSLT stylesheet (:mod:`.render_xslt`) that writes the page's text with a marker character for
+each line break, cell, link, image and emphasised run; Python then cuts that one string into lines
+with string methods. Python only looks at the few elements whose attributes decide something
+(hidden and big-font elements, data tables, links, images), found with XPath and ``iter(tag)``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
+
+from .render_xslt import BIG_FONT_ATTRIBUTE, DATA_TABLE_ATTRIBUTE, Markers, TreeRenderer
 
 BLOCK_TAGS = frozenset(
     [
@@ -90,13 +100,12 @@ SKIP_TAGS = frozenset(
         "video",
     ]
 )
-_CELL_TAGS = frozenset(("td", "th"))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"))
 _BIG_FONT_SIZES = frozenset(("4", "5", "6", "7", "+1", "+2", "+3", "+4"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt)", re.IGNORECASE)
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
-_CELL = "\ue000"  # private-use sentinel between table cells; no page text contains it
+_CELL = "\ue000"  # between table cells in a line's raw text; a page's own U+E000 splits cells too
 _IMAGE_SRC_ATTRS = ("src", "data-src", "data-original", "original")
 _UNFOLLOWABLE = ("javascript:", "mailto:", "tel:", "data:", "#")
 
@@ -141,7 +150,9 @@ class Line:
 
 def fold_space(text: str) -> str:
     """Return ``text`` with every whitespace run (NBSP, U+3000 included) folded to one space, stripped."""
-    return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:  # the only two of _SPACE that str.split() does not split on
+        return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def text_of(element: etree._Element) -> str:
@@ -162,103 +173,197 @@ def render_lines(root: etree._Element, page_url: str) -> list[Line]:
     """Return the non-empty rendered lines of the document ``root`` in reading order.
 
     Mutates ``root``: what a reader never sees (scripts, styles, comments, hidden elements) is
-    removed first, with C-level calls, so that the walk below only visits rendered content.
+    removed first, with C-level calls, so that the stylesheet only visits rendered content; the
+    links and images are then matched to their markers by document order (``root.iter(tag)``).
     """
-    builder = _LineBuilder(base_url_of(root, page_url))
+    base_url = base_url_of(root, page_url)  # before the strip: <base> is in <head>
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIP_TAGS, with_tail=False)
-    for element in _MAYBE_HIDDEN(root):
-        if _is_hidden(element):
-            _remove_keeping_tail(element)
-    emphasised = {element for element in _MAYBE_EMPHASIS(root) if _is_emphasis(element)}
-    data_tables = {table for table in _LEAF_TABLES(root) if _is_data_table(table)}
-    depth = in_data_table = 0
-    for event, element in etree.iterwalk(root, events=("start", "end")):
-        tag = element.tag
-        if event == "start":
-            if element in data_tables:
-                in_data_table += 1
-            if tag in BLOCK_TAGS or tag == "br":
-                # Paragraphs inside a data table's cell stay in the cell: one line per row.
-                if in_data_table and tag not in _ROW_TAGS:
-                    builder.add_text(" ", False)
-                else:
-                    builder.end_line()
-            elif tag in _CELL_TAGS:
-                builder.next_cell()
-            elif tag == "img":
-                builder.add_image(element)
-            elif tag == "a":
-                builder.add_link(element)
-            if element in emphasised:
-                depth += 1
-            text = element.text
+    attributes = _DECIDING_ATTRIBUTES(root)
+    if attributes and _remove_hidden(root, attributes):
+        attributes = _DECIDING_ATTRIBUTES(root)
+    # Elements the stylesheet cannot tell apart by name get a marking attribute for the transform
+    # (upper case: the HTML parser lower-cases every attribute name, so no page has them).
+    big_font = _big_font_elements(attributes)
+    data_tables = [table for table in root.iter("table") if _is_leaf_table(table) and _is_data_table(table)]
+    for element in big_font:
+        element.set(BIG_FONT_ATTRIBUTE, "")
+    for table in data_tables:
+        table.set(DATA_TABLE_ATTRIBUTE, "")
+    try:
+        text, markers = _RENDERER.render(root, big_font=bool(big_font))
+    finally:
+        for element in big_font:
+            del element.attrib[BIG_FONT_ATTRIBUTE]
+        for table in data_tables:
+            del table.attrib[DATA_TABLE_ATTRIBUTE]
+    return _cut_lines(text, markers, root, base_url)
+
+
+# -- Cutting the rendered text into lines ------------------------------------------------------------
+def _cut_lines(text: str, m: Markers, root: etree._Element, base_url: str) -> list[Line]:
+    """Return the lines of the stylesheet's output ``text``, whose markers are ``m``.
+
+    What the reference walk did per element is done here per line: a line is the text between two
+    line markers, its links and images are those whose markers it holds, in document order.
+    """
+    links = _links(text, m, root, base_url) if m.link_start in text else []
+    images = [_image_of(element, base_url) for element in root.iter("img")] if m.image in text else []
+    if m.emphasis_start in text:
+        text = _count_emphasis(text, m)
+    for mark in (m.boundary, m.link_end, m.emphasis_start, m.emphasis_end):
+        if mark in text:
+            text = text.replace(mark, "")
+    # Fold all whitespace at once (no run crosses a marker); a line then only needs stripping.
+    text = _SPACE.sub(" ", text) if "\u200b" in text or "\ufeff" in text else " ".join(text.split())
+    lines = []
+    next_links, next_images = iter(links), iter(images)
+    for raw in filter(None, map(str.strip, text.split(m.line))):
+        if raw.isprintable():  # plain text: no marker, cell sentinel...
+            lines.append(Line(raw))
+            continue
+        line_links = line_images = ()
+        chars = 0
+        count = raw.count(m.link_start)
+        if count:
+            line_links = [link for link in islice(next_links, count) if link is not None]
+            raw = raw.replace(m.link_start, "")
+        count = raw.count(m.image)
+        if count:
+            line_images = [image for image in islice(next_images, count) if image is not None]
+            raw = raw.replace(m.image, "")
+        if m.count in raw:  # "...count 12 count..." (see _count_emphasis)
+            pieces = raw.split(m.count)
+            chars = sum(map(int, pieces[1::2]))
+            raw = "".join(pieces[0::2])
+        if m.cell in raw:
+            raw = raw.replace(m.cell, _CELL)
+        if m.space in raw:
+            raw = raw.replace(m.space, " ")
+        if _CELL in raw:
+            cells = [fold_space(cell) for cell in raw.split(_CELL)]
+            while cells and not cells[-1]:
+                cells.pop()
+            while cells and not cells[0]:
+                cells.pop(0)
+            line_text = "\t".join(cells)
         else:
-            if element in emphasised:
-                depth -= 1
-            if element in data_tables:
-                in_data_table -= 1
-            if tag in BLOCK_TAGS:
-                if in_data_table and tag not in _ROW_TAGS:
-                    builder.add_text(" ", False)
-                else:
-                    builder.end_line()
-            text = element.tail
-        if text:
-            builder.add_text(text, depth > 0)
-    builder.end_line()
-    return builder.lines
+            line_text = fold_space(raw)
+        if line_text or line_images:
+            is_emphasised = bool(line_text) and chars >= 0.8 * len(line_text.replace(" ", ""))
+            lines.append(Line(line_text, list(line_links), list(line_images), is_emphasised))
+    return lines
 
 
-_LEAF_TABLES = etree.XPath("//table[not(.//table)]")
-_ROW_TAGS = frozenset(("tr", "table"))
+def _links(text: str, m: Markers, root: etree._Element, base_url: str) -> list[Link | None]:
+    """Return, for each ``<a>`` in document order, its Link, or None when it cannot be followed."""
+    texts = m.linked_text.findall(text)
+    if len(texts) != text.count(m.link_start):  # a link inside a link: pair the markers up
+        texts, open_links = [], []
+        for match in m.link_edges.finditer(text):
+            if match.group() == m.link_start:
+                open_links.append((len(texts), match.end()))
+                texts.append("")
+            else:
+                index, start = open_links.pop()
+                texts[index] = text[start : match.start()]
+    links: list[Link | None] = []
+    for element, raw in zip(root.iter("a"), texts, strict=True):  # one marker per <a>
+        href = (element.get("href") or "").strip()
+        if not href or href.lower().startswith(_UNFOLLOWABLE):
+            links.append(None)
+            continue
+        link_text = fold_space(raw if raw.isprintable() else m.any.sub("", raw))
+        if not link_text:
+            link_text = fold_space(" ".join(img.get("alt") or "" for img in element.iter("img")))
+        links.append(Link(href, link_text, base_url))
+    return links
+
+
+def _image_of(element: etree._Element, base_url: str) -> Image | None:
+    """Return the image an ``<img>`` shows, or None when it has no usable source."""
+    for attr in _IMAGE_SRC_ATTRS:
+        src = (element.get(attr) or "").strip()
+        if src and not src.lower().startswith("data:"):
+            alt = fold_space(element.get("alt") or element.get("title") or "")
+            return Image(src, alt, base_url)
+    return None
+
+
+def _count_emphasis(text: str, m: Markers) -> str:
+    """Return ``text`` with, on each line holding emphasised text, the number of its emphasised
+    characters (each text piece stripped, as the reference counts them) between two ``m.count``."""
+    out = []
+    depth = start = last = 0
+    for match in m.emphasis_edges.finditer(text):
+        if match.group() == m.emphasis_start:
+            if not depth:
+                start = match.start()
+            depth += 1
+            continue
+        depth -= 1
+        if depth:
+            continue
+        parts = text[start : match.end()].split(m.line)  # an emphasised run may span lines
+        for index, part in enumerate(parts):
+            count = sum(len(piece.strip()) for piece in m.any.split(part))
+            if count:
+                parts[index] = f"{part}{m.count}{count}{m.count}"
+        out += (text[last:start], m.line.join(parts))
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- Decisions on the tree ---------------------------------------------------------------------------
 _MAX_DATA_CELL = 200  # a longer cell is a layout cell holding the article, not a figure in a table
-
-
 _PROSE_BLOCK = 30  # characters: a block this long in a cell is a paragraph of text, not a figure
+# The attributes that can hide an element or make its font big, as strings that know their name
+# and element (attrname, getparent()): one XPath call per page rather than one per attribute.
+_DECIDING_ATTRIBUTES = etree.XPath("//@style|//@hidden|//@type|//font/@size")
+_DOOMED = "HIDDEN-ELEMENT"  # upper case: the HTML parser lower-cases every tag name
 
 
-def _is_data_table(table: etree._Element) -> bool:
-    """A table of figures rather than of layout: no nested table, a row of 2+ cells, short cells,
-    none holding two paragraphs of prose (the article body in a layout cell)."""
-    widest = max((len(row.findall("td")) + len(row.findall("th")) for row in table.iter("tr")), default=0)
-    if widest < 2:
-        return False
-    for cell in table.iter("td", "th"):
-        if len(text_of(cell)) > _MAX_DATA_CELL:
-            return False
-        if sum(1 for block in cell.iter("p", "div", "li") if len(text_of(block).strip()) >= _PROSE_BLOCK) > 1:
-            return False
-    return True
+def _hides(attribute: etree._ElementUnicodeResult) -> bool:
+    """Return True when an attribute (of _DECIDING_ATTRIBUTES) keeps its element from being rendered:
+    display:none or visibility:hidden, hidden, type=hidden."""
+    name = attribute.attrname
+    if name == "style":
+        lowered = attribute.lower()  # the pattern needs "none" or "hidden": no non-ASCII letter lowers into them
+        return ("none" in lowered or "dden" in lowered) and _HIDDEN_STYLE.search(attribute) is not None
+    if name == "type":
+        return attribute.lower() == "hidden"
+    return name == "hidden"
 
 
-_MAYBE_HIDDEN = etree.XPath("//*[@style or @hidden or @type]")
-_MAYBE_EMPHASIS = etree.XPath(
-    "//h1|//h2|//h3|//h4|//h5|//h6|//strong|//b|//font[@size]|//*[contains(@style, 'font-size')]"
-)
+def _remove_hidden(root: etree._Element, attributes: list[etree._ElementUnicodeResult]) -> bool:
+    """Remove the hidden elements (not their tails) from ``root``; return True when there were any.
+
+    They are renamed and stripped in one C call, which keeps each tail where it was: the tree ends
+    up as if each had been unlinked with its tail moved onto the previous sibling's tail (or the
+    parent's text), without handing that text to lxml's setters, which refuse control characters.
+    """
+    hidden = {attribute.getparent() for attribute in attributes if _hides(attribute)}
+    hidden.discard(root)  # the root itself stays
+    for element in hidden:
+        element.tag = _DOOMED
+    if hidden:
+        etree.strip_elements(root, _DOOMED, with_tail=False)
+    return bool(hidden)
 
 
-def _is_hidden(element: etree._Element) -> bool:
-    style = element.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    return element.get("hidden") is not None or (element.get("type") or "").lower() == "hidden"
-
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+def _big_font_elements(attributes: list[etree._ElementUnicodeResult]) -> list[etree._Element]:
+    """Return the elements emphasised by their font size alone (see _is_emphasis): the candidates
+    are fonts with a size and elements with a font-size style; h1-h6, strong and b are by name."""
+    candidates = {
+        attribute.getparent()
+        for attribute in attributes
+        if attribute.attrname == "size" or (attribute.attrname == "style" and "font-size" in attribute)
+    }
+    return [element for element in candidates if element.tag not in _HEADING_TAGS and _is_emphasis(element)]
 
 
 def _is_emphasis(element: etree._Element) -> bool:
+    """Return True when the text inside ``element`` is emphasised: a heading, bold or a big font."""
     tag = element.tag
     if tag in _HEADING_TAGS:
         return True
@@ -271,59 +376,33 @@ def _is_emphasis(element: etree._Element) -> bool:
     return False
 
 
-class _LineBuilder:
-    """Accumulates inline content and cuts it into lines."""
+def _is_leaf_table(table: etree._Element) -> bool:
+    """Return True when no table is nested in ``table`` (iter() yields the table itself first)."""
+    return next(islice(table.iter("table"), 1, None), None) is None
 
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.lines: list[Line] = []
-        self._parts: list[str] = []
-        self._links: list[Link] = []
-        self._images: list[Image] = []
-        self._emphasised_chars = 0
 
-    def add_text(self, text: str, emphasised: bool) -> None:
-        self._parts.append(text)
-        if emphasised:
-            self._emphasised_chars += len(text.strip())
+def _is_data_table(table: etree._Element) -> bool:
+    """Return True for a table of figures rather than of layout (the caller checks it is a leaf): a
+    row of 2+ cells, short cells, none holding two paragraphs of prose (an article in a layout cell)."""
+    if not any(sum(1 for _ in row.iterchildren("td", "th")) >= 2 for row in table.iter("tr")):
+        return False
+    for cell in table.iter("td", "th"):
+        if len(_text_content(cell)) > _MAX_DATA_CELL:
+            return False
+        prose = sum(1 for block in cell.iter("p", "div", "li") if len(_text_content(block).strip()) >= _PROSE_BLOCK)
+        if prose > 1:
+            return False
+    return True
 
-    def next_cell(self) -> None:
-        if self._parts:
-            self._parts.append(_CELL)
 
-    def add_link(self, element: etree._Element) -> None:
-        href = (element.get("href") or "").strip()
-        if not href or href.lower().startswith(_UNFOLLOWABLE):
-            return
-        text = fold_space(text_of(element))
-        if not text:
-            alts = [img.get("alt") or "" for img in element.iter("img")]
-            text = fold_space(" ".join(alts))
-        self._links.append(Link(href, text, self.base_url))
+def _text_content(element: etree._Element) -> str:
+    """Return :func:`text_of` ``element``, serialised in one C call."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
-    def add_image(self, element: etree._Element) -> None:
-        for attr in _IMAGE_SRC_ATTRS:
-            src = (element.get(attr) or "").strip()
-            if src and not src.lower().startswith("data:"):
-                alt = fold_space(element.get("alt") or element.get("title") or "")
-                self._images.append(Image(src, alt, self.base_url))
-                return
 
-    def end_line(self) -> None:
-        if not (self._parts or self._images or self._links):
-            return
-        raw = "".join(self._parts)
-        if _CELL in raw:
-            cells = [fold_space(cell) for cell in raw.split(_CELL)]
-            while cells and not cells[-1]:
-                cells.pop()
-            while cells and not cells[0]:
-                cells.pop(0)
-            text = "\t".join(cells)
-        else:
-            text = fold_space(raw)
-        if text or self._images:
-            emphasised = bool(text) and self._emphasised_chars >= 0.8 * len(text.replace(" ", ""))
-            self.lines.append(Line(text, self._links, self._images, emphasised))
-        self._parts, self._links, self._images = [], [], []
-        self._emphasised_chars = 0
+# Compiled once: the stylesheets are generated from the tag sets above.
+_RENDERER = TreeRenderer(
+    blocks=BLOCK_TAGS - _HEADING_TAGS - {"tr", "table"},
+    headings=_HEADING_TAGS & BLOCK_TAGS,
+    emphasis=_HEADING_TAGS - BLOCK_TAGS,
+)
