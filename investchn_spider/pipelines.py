@@ -147,18 +147,7 @@ class ArchivePipeline:
         elif isinstance(item, SectionWalk):
             archive.mark_section_pending(item.district, item.category, item.list_url, self.run_id)
         elif isinstance(item, FetchFailure):
-            archive.record_failure(
-                item.url,
-                kind=item.kind,
-                reason=item.reason,
-                status=item.status,
-                run_id=self.run_id,
-                at=item.failed_at,
-                role=item.role,
-            )
-            self.stats.inc_value("investchn/failures")
-            if item.kind == "extraction":
-                self.stats.inc_value("investchn/extraction_failed")
+            self._store_failure(item)
         else:
             self._store_article(item.capture, record)
 
@@ -166,20 +155,26 @@ class ArchivePipeline:
         archive = self.archive
         capture_id = archive.add_capture(capture, self.run_id)
         if isinstance(record, NotAnArticle):
-            archive.record_failure(
-                capture.url,
-                kind="extraction",
-                reason=str(record),
-                status=capture.status,
-                run_id=self.run_id,
-                at=capture.fetched_at,
-            )
-            self.stats.inc_value("investchn/extraction_failed")
-            self.stats.inc_value("investchn/failures")
             logger.warning("could not extract %s: %s", capture.url, record)
+            reason, status, at = str(record), capture.status, capture.fetched_at
+            self._store_failure(FetchFailure(capture.url, "extraction", reason, status, "article", at))
             return
         outcome = archive.save_article(
             record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
         )
         archive.resolve_failure(capture.url, capture.fetched_at)
         self.stats.inc_value(OUTCOME_STATS[outcome])
+
+    def _store_failure(self, failure: FetchFailure) -> None:
+        self.archive.record_failure(
+            failure.url,
+            kind=failure.kind,
+            reason=failure.reason,
+            status=failure.status,
+            run_id=self.run_id,
+            at=failure.failed_at,
+            role=failure.role,
+        )
+        self.stats.inc_value("investchn/failures")
+        if failure.kind == "extraction":
+            self.stats.inc_value("investchn/extraction_failed")

@@ -162,7 +162,6 @@ def crawl_and_report(options) -> int:
         if run_id:
             archive.set_run_exit(run_id, result.exit_code, "ok" if result.exit_code == exitcodes.OK else "failed")
         counts = archive.counts()
-        unresolved = len(archive.unresolved_failures())
     requests = int(result.stats.get("downloader/request_count", 0))
     pages = int(result.stats.get("response_received_count", 0))
     click.echo(f"\nCrawl finished in {elapsed:.1f} s: {requests} requests, {pages / max(elapsed, 1e-9):.1f} pages/s")
@@ -174,7 +173,7 @@ def crawl_and_report(options) -> int:
     click.echo(f"  retried           {result.count('retried'):>7}   (pages that failed in earlier runs)")
     click.echo(
         f"Archive {options.db}: {counts['articles']} articles, {counts['article_urls']} URLs, "
-        f"{counts['captures']} captures, {unresolved} unresolved failures (investchn failures)"
+        f"{counts['captures']} captures, {counts['unresolved_failures']} unresolved failures (investchn failures)"
     )
     if result.log_path:
         click.echo(f"Log: {result.log_path}")

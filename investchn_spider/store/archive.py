@@ -25,7 +25,6 @@ from . import search
 
 SCHEMA_VERSION = 2
 ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
-_JSON_COLUMNS = ("breadcrumb", "images", "attachments")
 
 
 class ArchiveError(Exception):
@@ -546,38 +545,25 @@ class Archive:
     # --- reads --------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Return row counts of the main tables (articles, article_urls, captures, failures, runs)."""
-        return {
+        """Return row counts of the main tables (articles, article_urls, captures, failures, runs) and of
+        the unresolved failures."""
+        counts = {
             table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("articles", "article_urls", "captures", "failures", "runs")
         }
-
-    def known_urls(self) -> set[str]:
-        """Return the canonical URLs of every archived article."""
-        return {row[0] for row in self.db.execute("SELECT url FROM article_urls")}
+        counts["unresolved_failures"] = self.db.execute(
+            "SELECT count(*) FROM failures WHERE resolved_at IS NULL"
+        ).fetchone()[0]
+        return counts
 
     def iter_articles(self) -> Iterator[dict]:
         """Yield every article, oldest publish date first, with its ``urls`` and ``sections`` lists.
 
-        JSON columns come back as Python lists; sections are ``"district/category"`` strings.
+        The same rows as :func:`.queries.iter_articles` with no filter (JSON columns as lists).
         """
-        cursor = self.db.execute(
-            f"""SELECT a.id, a.url, {", ".join("a." + c for c in ARTICLE_COLUMNS)},
-                  a.first_seen_at, a.last_seen_at,
-                  (SELECT json_group_array(url) FROM
-                     (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.first_seen_at, u.url))
-                     AS urls,
-                  (SELECT json_group_array(section) FROM
-                     (SELECT DISTINCT s.district || '/' || s.category AS section FROM article_sections s
-                      WHERE s.article_id = a.id ORDER BY section)) AS sections
-               FROM articles a ORDER BY a.published_date, a.id"""
-        )
-        names = [description[0] for description in cursor.description]
-        for values in cursor:
-            row = dict(zip(names, values, strict=True))
-            for column in (*_JSON_COLUMNS, "urls", "sections"):
-                row[column] = json.loads(row[column]) if row[column] else []
-            yield row
+        from .queries import ArticleFilter, iter_articles  # queries imports this module
+
+        return iter_articles(self.db, ArticleFilter())
 
     def capture_body(self, capture_id: int) -> bytes:
         """Return the original bytes of a stored capture."""
