@@ -55,3 +55,16 @@ def test_extract_article_accepts_text_and_bytes_alike():
 
     text, _ = decode_html(body, spec.get("http_charset"))
     assert extract_article(text, spec["url"]) == extract_article(body, spec["url"], spec.get("http_charset"))
+
+
+def test_the_title_tag_picks_the_title_over_an_emphasised_line_nearer_the_meta_line():
+    # Without the <title> the nearest emphasised line (the <h2>) would win.
+    page = (
+        "<html><head><title>园区签约十个项目 - 投促中国</title></head><body>"
+        "<div>您现在的位置：首页 &gt; 开发区新闻 &gt; 杨浦区 &gt; 文字新闻</div>"
+        "<div>园区签约十个项目</div><h2>专题报道</h2>"
+        "<div>发布时间：2022-09-13 来源：杨浦区人民政府</div><p>正文第一段。</p></body></html>"
+    )
+    assert extract_article(page, "http://www.investchn.com/a.html")["title"] == "园区签约十个项目"
+    without_title_tag = page.replace("<title>园区签约十个项目 - 投促中国</title>", "")
+    assert extract_article(without_title_tag, "http://www.investchn.com/a.html")["title"] == "专题报道"

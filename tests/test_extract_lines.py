@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from lxml import etree
-
-from investchn_spider.extraction.lines import Image, Line, Link, fold_space, render_lines
+from investchn_spider.extraction.lines import Image, Line, Link, fold_space, parse_html, render_lines
 
 URL = "http://www.investchn.com/kfqxw/2022/0913/1.html"
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_blank_text=False)  # as document.parse_document
 
 
 def lines(html: str, url: str = URL) -> list[Line]:
-    return render_lines(etree.fromstring(html.encode("utf-8"), _PARSER), url)
+    return render_lines(parse_html(html.encode("utf-8")), url)
 
 
 def texts(html: str) -> list[str]:

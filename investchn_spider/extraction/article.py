@@ -125,14 +125,18 @@ def looks_like_article(lines: list[Line]) -> bool:
 
 
 def _locate(lines: list[Line]) -> _Layout:
+    texts = [line.text for line in lines]
     crumb = find_breadcrumb(lines)
     crumb_index, breadcrumb = crumb if crumb else (-1, [])
-    meta_first, meta_last, meta = _find_meta(lines, crumb_index + 1)
+    # The lines with a 发布时间 label, found once: the meta block is among them, and so are the items
+    # of a list page.
+    labelled = [index for index, text in enumerate(texts) if has_date_label(text)]
+    meta_first, meta_last, meta = _find_meta(texts, labelled, crumb_index + 1)
     published = parse_publish_time(meta.get("发布时间", ""))
     if published is None:
         raise NotAnArticle(f"发布时间 value {meta.get('发布时间', '')[:40]!r} is not a date")
     body = _body_lines(lines, meta_last + 1)
-    _reject_lists(lines, body)
+    _reject_lists(texts, labelled, body)
     return _Layout(breadcrumb, crumb_index, meta_first, meta, published, body)
 
 
@@ -168,27 +172,31 @@ def is_chrome(text: str) -> bool:
     return _CHROME_LINE.fullmatch(text) is not None
 
 
-def _find_meta(lines: list[Line], start: int) -> tuple[int, int, dict[str, str]]:
-    """Return the first and last line index of the meta block and its labelled values."""
-    first = next((i for i in range(start, len(lines)) if has_date_label(lines[i].text)), None)
-    if first is None and start > 0:  # a breadcrumb below the title is rare, but not wrong
-        first = next((i for i in range(len(lines)) if has_date_label(lines[i].text)), None)
+def _find_meta(texts: list[str], labelled: list[int], start: int) -> tuple[int, int, dict[str, str]]:
+    """Return the first and last line index of the meta block and its labelled values.
+
+    ``labelled`` are the indexes of the lines with a date label; the block is the first of them at
+    or after ``start`` (the line under the breadcrumb), with its neighbours that hold other labels.
+    """
+    first = next((index for index in labelled if index >= start), None)
+    if first is None and labelled:  # a breadcrumb below the title is rare, but not wrong
+        first = labelled[0]
     if first is None:
         raise NotAnArticle("no 发布时间 (publish time) label")
-    meta = parse_meta(lines[first].text)
+    meta = parse_meta(texts[first])
     last = first
-    if not meta.get("发布时间") and first + 1 < len(lines) and _DATE_ONLY.fullmatch(lines[first + 1].text):
+    if not meta.get("发布时间") and first + 1 < len(texts) and _DATE_ONLY.fullmatch(texts[first + 1]):
         last = first + 1  # label and value in separate blocks (<dt>/<dd>, stacked cells)
-        meta["发布时间"] = lines[last].text
+        meta["发布时间"] = texts[last]
     # Neighbouring lines that hold other labels of the same block (items in <li>s or stacked cells).
     # A label already read is not read again: a body may quote a 来源 line of its own.
-    while last + 1 < len(lines) and _is_meta_neighbour(lines[last + 1].text, meta):
+    while last + 1 < len(texts) and _is_meta_neighbour(texts[last + 1], meta):
         last += 1
-        for label, value in parse_meta(lines[last].text).items():
+        for label, value in parse_meta(texts[last]).items():
             meta.setdefault(label, value)
-    while first - 1 > start - 1 and _is_meta_neighbour(lines[first - 1].text, meta):
+    while first - 1 > start - 1 and _is_meta_neighbour(texts[first - 1], meta):
         first -= 1
-        for label, value in parse_meta(lines[first].text).items():
+        for label, value in parse_meta(texts[first]).items():
             meta.setdefault(label, value)
     return first, last, meta
 
@@ -199,9 +207,12 @@ def _is_meta_neighbour(text: str, meta: dict[str, str]) -> bool:
     return not set(parse_meta(text)) & set(meta)
 
 
-def _reject_lists(lines: list[Line], body: list[Line]) -> None:
-    """Raise NotAnArticle for list-like pages: search results, tables and lists of dated links."""
-    dated_labels = sum(1 for line in lines if has_date_label(line.text) and find_date(line.text))
+def _reject_lists(texts: list[str], labelled: list[int], body: list[Line]) -> None:
+    """Raise NotAnArticle for list-like pages: search results, tables and lists of dated links.
+
+    ``labelled`` are the indexes of the lines of ``texts`` with a date label.
+    """
+    dated_labels = sum(1 for index in labelled if find_date(texts[index]))
     if dated_labels >= 3:
         raise NotAnArticle(f"a list of {dated_labels} dated items, not an article")
     listed = sum(1 for line in body if _is_list_item(line))
@@ -210,7 +221,7 @@ def _reject_lists(lines: list[Line], body: list[Line]) -> None:
 
 
 def _is_list_item(line: Line) -> bool:
-    if len(line.links) != 1 or not find_date(line.text):
+    if not line.anchor_count or not find_date(line.text) or len(line.links) != 1:
         return False
     return len(line.links[0].text) >= 0.5 * len(line.text) - 12
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -51,18 +51,23 @@ def parse_publish_time(text: str) -> PublishTime | None:
     return _from_match(compact) if compact else None
 
 
+# Asia/Shanghai has kept +08:00 all year since daylight saving time ended in 1991.
+_LAST_DST_YEAR = 1991
+
+
 def _from_match(match: re.Match[str]) -> PublishTime | None:
     parts = match.groupdict()
     try:
-        day = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+        day = date(int(parts["y"]), int(parts["m"]), int(parts["d"]))
     except ValueError:
         return None
     if parts.get("H") is None:
-        return PublishTime(day.date().isoformat(), None)
+        return PublishTime(day.isoformat(), None)
     try:
-        moment = day.replace(
-            hour=int(parts["H"]), minute=int(parts["M"]), second=int(parts.get("S") or 0), tzinfo=SHANGHAI
-        )
+        clock = time(int(parts["H"]), int(parts["M"]), int(parts.get("S") or 0))
     except ValueError:  # a garbled time of day still leaves a good date
-        return PublishTime(day.date().isoformat(), None)
-    return PublishTime(day.date().isoformat(), moment.isoformat(timespec="seconds"))
+        return PublishTime(day.isoformat(), None)
+    if day.year > _LAST_DST_YEAR:  # the common case, without a time zone lookup
+        return PublishTime(day.isoformat(), f"{day.isoformat()}T{clock.isoformat()}+08:00")
+    moment = datetime.combine(day, clock, tzinfo=SHANGHAI)
+    return PublishTime(day.isoformat(), moment.isoformat(timespec="seconds"))

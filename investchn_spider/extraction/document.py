@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .decode import decode_html
-from .lines import Line, fold_space, render_lines, text_of
-
-# Plain lxml elements: lxml.html's Python-level element classes cost more than the parse itself.
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_blank_text=False)
+from .lines import Line, parse_html, render_lines, title_of
 
 
 class NotAnArticle(ValueError):
@@ -35,12 +32,9 @@ def parse_document(body: bytes | str, url: str, http_charset: str | None = None)
         raise NotAnArticle("empty document")
     # lxml refuses str input that carries an XML encoding declaration, and must not re-guess the
     # charset we already chose, so it always gets UTF-8 bytes with the encoding stated.
-    data = text.replace("\x00", "").encode("utf-8", errors="replace")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = parse_html(text.replace("\x00", "").encode("utf-8", errors="replace"))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise NotAnArticle(f"unparseable HTML: {error}") from None
-    if root is None:
-        raise NotAnArticle("empty document")
-    title_tag = fold_space(" ".join(text_of(title) for title in root.iter("title")))
+    title_tag = title_of(root)  # before rendering, which removes the <head>
     return Document(url, codec, root, render_lines(root, url), title_tag)

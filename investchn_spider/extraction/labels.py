@@ -89,6 +89,8 @@ def find_breadcrumb(lines: list[Line]) -> tuple[int, list[str]] | None:
         if not rest and index + 1 < len(lines):  # label and trail in separate blocks
             index, line, rest = index + 1, lines[index + 1], _first_cell(lines[index + 1].text)
         items = [item.strip() for item in _CRUMB_SEPARATOR.split(rest) if item.strip()]
+        if len(items) >= line.anchor_count:  # the links cannot tell more items apart
+            return index, items
         linked = [link.text for link in line.links if link.text and link.text in rest]
         if len(items) < len(linked):
             trailing = rest[rest.rfind(linked[-1]) + len(linked[-1]) :].strip()

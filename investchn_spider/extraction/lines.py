@@ -4,26 +4,27 @@ Extraction works on these lines rather than on CSS classes: the portal's templat
 vary (tables, divs, ``<br>`` bodies), but what a reader sees, line by line, is the same everywhere.
 Rules: every block element and every ``<br>`` starts a line; table cells on one row join with a TAB;
 inline elements join without added space; whitespace runs (NBSP and U+3000 included) fold to one
-space; scripts, styles, comments and hidden elements are not rendered.
+space; scripts, styles, comments and hidden elements are not rendered; in a table of figures (a
+data table), blocks inside a cell keep to the row's line.
 
 How, for speed: walking the tree element by element from Python costs several times the parse of
 the page, since every element, text and tail becomes a Python object. So the walk is done in C by
 an XSLT stylesheet (:mod:`.render_xslt`) that writes the page's text with a marker character for
-each line break, cell, link, image and emphasised run; Python then cuts that one string into lines
-with string methods. Python only looks at the few elements whose attributes decide something
-(hidden and big-font elements, data tables, links, images), found with XPath and ``iter(tag)``.
+each line break, cell, link and image; Python then cuts that one string into lines with string
+methods. Which links and images a line holds is counted from its markers; they, and whether a line
+is emphasised, are worked out from the tree only when read, which extraction does on a few lines.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from itertools import islice
+from dataclasses import dataclass
+from itertools import accumulate
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from .render_xslt import BIG_FONT_ATTRIBUTE, DATA_TABLE_ATTRIBUTE, Markers, TreeRenderer
+from .render_xslt import DATA_TABLE_ATTRIBUTE, Markers, TreeRenderer
 
 BLOCK_TAGS = frozenset(
     [
@@ -105,7 +106,6 @@ _BIG_FONT_SIZES = frozenset(("4", "5", "6", "7", "+1", "+2", "+3", "+4"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt)", re.IGNORECASE)
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
-_CELL = "\ue000"  # between table cells in a line's raw text; a page's own U+E000 splits cells too
 _IMAGE_SRC_ATTRS = ("src", "data-src", "data-original", "original")
 _UNFOLLOWABLE = ("javascript:", "mailto:", "tel:", "data:", "#")
 
@@ -138,14 +138,96 @@ class Image:
         return urljoin(self.base, self.raw_src)
 
 
-@dataclass
 class Line:
     """One rendered line of a page with the links and images on it."""
 
-    text: str
-    links: list[Link] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
-    emphasised: bool = False  # mostly inside h1-h6/strong/b/big font: a title candidate
+    __slots__ = ("_emphasised", "_images", "_links", "text")
+
+    def __init__(
+        self, text: str, links: list[Link] | None = None, images: list[Image] | None = None, emphasised: bool = False
+    ) -> None:
+        self.text = text
+        self._links = [] if links is None else links
+        self._images = [] if images is None else images
+        self._emphasised = emphasised
+
+    @property
+    def links(self) -> list[Link]:
+        """Return the followable links that start on this line, in document order."""
+        return self._links
+
+    @property
+    def images(self) -> list[Image]:
+        """Return the images with a usable source on this line, in document order."""
+        return self._images
+
+    @property
+    def anchor_count(self) -> int:
+        """Return how many links start on this line, followable or not: at least ``len(links)``,
+        and cheaper to read on a rendered line."""
+        return len(self._links)
+
+    @property
+    def emphasised(self) -> bool:
+        """Return True when the line is mostly (80%) inside h1-h6, strong, b or a big font: a title candidate."""
+        return self._emphasised
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line):
+            return NotImplemented
+        mine = (self.text, self.links, self.images, self.emphasised)
+        return mine == (other.text, other.links, other.images, other.emphasised)
+
+    __hash__ = None  # mutable, as the dataclass it replaced
+
+    def __repr__(self) -> str:
+        return f"Line({self.text!r}, {self.links!r}, {self.images!r}, emphasised={self.emphasised!r})"
+
+
+class _RenderedLine(Line):
+    """A line of a rendered page. Its text is known at once; its links, images and emphasis are
+    worked out from the page's rendering the first time they are read, since extraction reads them
+    on a few lines only (title candidates, body) and building them for every line of the nav cost
+    more than the parse of the page."""
+
+    __slots__ = ("_page", "_segment")
+
+    def __init__(self, text: str, page: _RenderedPage, segment: int) -> None:
+        self.text, self._page, self._segment = text, page, segment
+        self._links = self._emphasised = None
+        self._images = None if page.has_images else []
+
+    @property
+    def links(self) -> list[Link]:
+        """Return the followable links that start on this line, in document order."""
+        if self._links is None:
+            self._links = self._page.links(self._segment)
+        return self._links
+
+    @property
+    def images(self) -> list[Image]:
+        """Return the images with a usable source on this line, in document order."""
+        if self._images is None:
+            self._images = self._page.images(self._segment)
+        return self._images
+
+    @property
+    def anchor_count(self) -> int:
+        """Return how many ``<a>`` start on this line, followable or not: at least ``len(links)``."""
+        return self._page.anchor_count(self._segment)
+
+    @property
+    def emphasised(self) -> bool:
+        """Return True when the line is mostly (80%) inside h1-h6, strong, b or a big font: a title candidate.
+
+        Read from the tree: the line counts the characters of each outermost emphasised element
+        whose text it holds.
+        """
+        if self._emphasised is None:
+            text = self.text
+            chars = sum(len(emphasised) for emphasised in self._page.emphasised_texts() if emphasised in text)
+            self._emphasised = bool(text) and chars >= 0.8 * len(text.replace(" ", ""))
+        return self._emphasised
 
 
 def fold_space(text: str) -> str:
@@ -155,9 +237,21 @@ def fold_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def text_of(element: etree._Element) -> str:
-    """Return all the text inside ``element`` (not its tail), as lxml.html's text_content() would."""
-    return "".join(element.itertext())
+# Plain lxml elements: lxml.html's Python-level element classes cost more than the parse itself.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_blank_text=False)
+
+
+def parse_html(data: bytes) -> etree._Element:
+    """Return the root element of an HTML page given as UTF-8 bytes; raise ValueError when there is none."""
+    root = etree.fromstring(data, _PARSER)
+    if root is None:
+        raise ValueError("no element")
+    return root
+
+
+def title_of(root: etree._Element) -> str:
+    """Return the text of the page's ``<title>`` (of all of them, joined), whitespace folded."""
+    return fold_space(" ".join(_text_content(title) for title in root.iter("title")))
 
 
 def base_url_of(root: etree._Element, page_url: str) -> str:
@@ -173,110 +267,146 @@ def render_lines(root: etree._Element, page_url: str) -> list[Line]:
     """Return the non-empty rendered lines of the document ``root`` in reading order.
 
     Mutates ``root``: what a reader never sees (scripts, styles, comments, hidden elements) is
-    removed first, with C-level calls, so that the stylesheet only visits rendered content; the
-    links and images are then matched to their markers by document order (``root.iter(tag)``).
+    removed first, with C-level calls, so that the stylesheet only visits rendered content and the
+    n-th ``<a>`` or ``<img>`` of the tree is the n-th marked in its output.
     """
     base_url = base_url_of(root, page_url)  # before the strip: <base> is in <head>
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIP_TAGS, with_tail=False)
-    attributes = _DECIDING_ATTRIBUTES(root)
-    if attributes and _remove_hidden(root, attributes):
-        attributes = _DECIDING_ATTRIBUTES(root)
-    # Elements the stylesheet cannot tell apart by name get a marking attribute for the transform
-    # (upper case: the HTML parser lower-cases every attribute name, so no page has them).
-    big_font = _big_font_elements(attributes)
-    data_tables = [table for table in root.iter("table") if _is_leaf_table(table) and _is_data_table(table)]
-    for element in big_font:
-        element.set(BIG_FONT_ATTRIBUTE, "")
+    _remove_hidden(root)
+    # Data tables, which the stylesheet cannot tell apart by name, get a marking attribute for the
+    # transform (upper case: the HTML parser lower-cases every attribute name, so no page has it).
+    tables = next(root.iter("table"), None) is not None and _DATA_TABLE_CANDIDATES(root)
+    data_tables = [table for table in tables or () if _has_no_prose_cell(table)]
     for table in data_tables:
         table.set(DATA_TABLE_ATTRIBUTE, "")
     try:
-        text, markers = _RENDERER.render(root, big_font=bool(big_font))
+        text, markers = _RENDERER.render(root)
     finally:
-        for element in big_font:
-            del element.attrib[BIG_FONT_ATTRIBUTE]
         for table in data_tables:
             del table.attrib[DATA_TABLE_ATTRIBUTE]
-    return _cut_lines(text, markers, root, base_url)
+    return _cut_lines(_RenderedPage(text, markers, root, base_url))
 
 
 # -- Cutting the rendered text into lines ------------------------------------------------------------
-def _cut_lines(text: str, m: Markers, root: etree._Element, base_url: str) -> list[Line]:
-    """Return the lines of the stylesheet's output ``text``, whose markers are ``m``.
+def _cut_lines(page: _RenderedPage) -> list[Line]:
+    """Return the lines of a page's rendered text.
 
-    What the reference walk did per element is done here per line: a line is the text between two
-    line markers, its links and images are those whose markers it holds, in document order.
+    A line is the text between two line markers (a segment). Only the text of each line is worked
+    out here, with whole-string methods; its links, images and emphasis are worked out when first
+    asked for (:class:`_RenderedPage`).
     """
-    links = _links(text, m, root, base_url) if m.link_start in text else []
-    images = [_image_of(element, base_url) for element in root.iter("img")] if m.image in text else []
-    if m.emphasis_start in text:
-        text = _count_emphasis(text, m)
-    for mark in (m.boundary, m.link_end, m.emphasis_start, m.emphasis_end):
-        if mark in text:
-            text = text.replace(mark, "")
+    m, text = page.markers, page.text
+    if m.link in text:
+        text = text.replace(m.link, "")
+    if m.space in text:
+        text = text.replace(m.space, " ")
     # Fold all whitespace at once (no run crosses a marker); a line then only needs stripping.
     text = _SPACE.sub(" ", text) if "\u200b" in text or "\ufeff" in text else " ".join(text.split())
-    lines = []
-    next_links, next_images = iter(links), iter(images)
-    for raw in filter(None, map(str.strip, text.split(m.line))):
-        if raw.isprintable():  # plain text: no marker, cell sentinel...
-            lines.append(Line(raw))
+    lines: list[Line] = []
+    for segment, raw in enumerate(map(str.strip, text.split(m.line))):
+        if raw.isprintable():  # the usual line: no image, no cell
+            if raw:
+                lines.append(_RenderedLine(raw, page, segment))
             continue
-        line_links = line_images = ()
-        chars = 0
-        count = raw.count(m.link_start)
-        if count:
-            line_links = [link for link in islice(next_links, count) if link is not None]
-            raw = raw.replace(m.link_start, "")
-        count = raw.count(m.image)
-        if count:
-            line_images = [image for image in islice(next_images, count) if image is not None]
+        if m.image in raw:
             raw = raw.replace(m.image, "")
-        if m.count in raw:  # "...count 12 count..." (see _count_emphasis)
-            pieces = raw.split(m.count)
-            chars = sum(map(int, pieces[1::2]))
-            raw = "".join(pieces[0::2])
+            if "  " in raw:  # where an image stood between two spaces
+                raw = " ".join(raw.split())
+            raw = raw.strip()
         if m.cell in raw:
-            raw = raw.replace(m.cell, _CELL)
-        if m.space in raw:
-            raw = raw.replace(m.space, " ")
-        if _CELL in raw:
-            cells = [fold_space(cell) for cell in raw.split(_CELL)]
+            cells = [cell.strip() for cell in raw.split(m.cell)]
             while cells and not cells[-1]:
                 cells.pop()
             while cells and not cells[0]:
                 cells.pop(0)
-            line_text = "\t".join(cells)
-        else:
-            line_text = fold_space(raw)
-        if line_text or line_images:
-            is_emphasised = bool(line_text) and chars >= 0.8 * len(line_text.replace(" ", ""))
-            lines.append(Line(line_text, list(line_links), list(line_images), is_emphasised))
+            raw = "\t".join(cells)
+        line = _RenderedLine(raw, page, segment)
+        if raw or line.images:
+            lines.append(line)
     return lines
 
 
-def _links(text: str, m: Markers, root: etree._Element, base_url: str) -> list[Link | None]:
-    """Return, for each ``<a>`` in document order, its Link, or None when it cannot be followed."""
-    texts = m.linked_text.findall(text)
-    if len(texts) != text.count(m.link_start):  # a link inside a link: pair the markers up
-        texts, open_links = [], []
-        for match in m.link_edges.finditer(text):
-            if match.group() == m.link_start:
-                open_links.append((len(texts), match.end()))
-                texts.append("")
-            else:
-                index, start = open_links.pop()
-                texts[index] = text[start : match.start()]
-    links: list[Link | None] = []
-    for element, raw in zip(root.iter("a"), texts, strict=True):  # one marker per <a>
-        href = (element.get("href") or "").strip()
-        if not href or href.lower().startswith(_UNFOLLOWABLE):
-            links.append(None)
-            continue
-        link_text = fold_space(raw if raw.isprintable() else m.any.sub("", raw))
-        if not link_text:
-            link_text = fold_space(" ".join(img.get("alt") or "" for img in element.iter("img")))
-        links.append(Link(href, link_text, base_url))
-    return links
+class _RenderedPage:
+    """The stylesheet's output for one page and its tree, from which lines build their links,
+    images and emphasis on demand; what is built is kept, so a link read twice is the same object.
+
+    The n-th link marker of the text is the n-th ``<a>`` of the tree; likewise for images.
+    """
+
+    def __init__(self, text: str, markers: Markers, root: etree._Element, base_url: str) -> None:
+        # Most line breaks come in runs (every block opens and closes one): empty lines go first, in C.
+        self.text = markers.empty_line.sub("", text)
+        self.markers, self.root, self.base_url = markers, root, base_url
+        self.has_images = markers.image in self.text
+        self._segments: list[str] | None = None  # the text of each line, markers included
+        self._link_slots: list[tuple[int, int]] | None = None  # per segment: (first <a>, how many)
+        self._image_slots: list[tuple[int, int]] | None = None
+        self._anchors: list[etree._Element] = []
+        self._links: dict[int, Link | None] = {}
+        self._image_elements: list[etree._Element] = []
+        self._emphasised_texts: list[str] | None = None
+
+    def links(self, segment: int) -> list[Link]:
+        """Return the followable links that start in line segment ``segment``."""
+        if self._link_slots is None:
+            self._link_slots = self._slots(self.markers.link)
+            self._anchors = list(self.root.iter("a"))
+        first, count = self._link_slots[segment]
+        found = []
+        for index in range(first, first + count):
+            if index not in self._links:
+                self._links[index] = _link_of(self._anchors[index], self.base_url)
+            if self._links[index] is not None:
+                found.append(self._links[index])
+        return found
+
+    def images(self, segment: int) -> list[Image]:
+        """Return the images with a usable source in line segment ``segment``."""
+        if self._image_slots is None:
+            self._image_slots = self._slots(self.markers.image)
+            self._image_elements = list(self.root.iter("img"))
+        first, count = self._image_slots[segment]
+        found = (_image_of(element, self.base_url) for element in self._image_elements[first : first + count])
+        return [image for image in found if image is not None]
+
+    def anchor_count(self, segment: int) -> int:
+        """Return how many ``<a>`` start in line segment ``segment``."""
+        return self._segment_texts()[segment].count(self.markers.link)
+
+    def _segment_texts(self) -> list[str]:
+        if self._segments is None:
+            self._segments = self.text.split(self.markers.line)
+        return self._segments
+
+    def _slots(self, mark: str) -> list[tuple[int, int]]:
+        """Return, per segment, the number of ``mark`` before it and in it."""
+        counts = [segment.count(mark) for segment in self._segment_texts()]
+        return list(zip(accumulate(counts, initial=0), counts, strict=False))
+
+    def emphasised_texts(self) -> list[str]:
+        """Return the text of each outermost emphasised element (h1-h6, strong, b, big font), folded."""
+        if self._emphasised_texts is None:
+            elements = _HEADINGS(self.root) + [element for element in _SIZED(self.root) if _is_emphasis(element)]
+            chosen = set(elements)
+            texts = (
+                fold_space(_text_content(element))
+                for element in elements
+                if not any(ancestor in chosen for ancestor in element.iterancestors())
+            )
+            self._emphasised_texts = [text for text in texts if text]
+        return self._emphasised_texts
+
+
+def _link_of(element: etree._Element, base_url: str) -> Link | None:
+    """Return the link an ``<a>`` makes, or None when it cannot be followed; its text is what the
+    reader clicks: the text inside it, else the alt text of its images."""
+    href = (element.get("href") or "").strip()
+    if not href or href.lower().startswith(_UNFOLLOWABLE):
+        return None
+    link_text = fold_space(_text_content(element))
+    if not link_text:
+        link_text = fold_space(" ".join(img.get("alt") or "" for img in element.iter("img")))
+    return Link(href, link_text, base_url)
 
 
 def _image_of(element: etree._Element, base_url: str) -> Image | None:
@@ -289,77 +419,47 @@ def _image_of(element: etree._Element, base_url: str) -> Image | None:
     return None
 
 
-def _count_emphasis(text: str, m: Markers) -> str:
-    """Return ``text`` with, on each line holding emphasised text, the number of its emphasised
-    characters (each text piece stripped, as the reference counts them) between two ``m.count``."""
-    out = []
-    depth = start = last = 0
-    for match in m.emphasis_edges.finditer(text):
-        if match.group() == m.emphasis_start:
-            if not depth:
-                start = match.start()
-            depth += 1
-            continue
-        depth -= 1
-        if depth:
-            continue
-        parts = text[start : match.end()].split(m.line)  # an emphasised run may span lines
-        for index, part in enumerate(parts):
-            count = sum(len(piece.strip()) for piece in m.any.split(part))
-            if count:
-                parts[index] = f"{part}{m.count}{count}{m.count}"
-        out += (text[last:start], m.line.join(parts))
-        last = match.end()
-    out.append(text[last:])
-    return "".join(out)
-
-
 # -- Decisions on the tree ---------------------------------------------------------------------------
 _MAX_DATA_CELL = 200  # a longer cell is a layout cell holding the article, not a figure in a table
 _PROSE_BLOCK = 30  # characters: a block this long in a cell is a paragraph of text, not a figure
-# The attributes that can hide an element or make its font big, as strings that know their name
-# and element (attrname, getparent()): one XPath call per page rather than one per attribute.
-_DECIDING_ATTRIBUTES = etree.XPath("//@style|//@hidden|//@type|//font/@size")
+# The attributes that can hide an element, as strings that know their name and element (attrname,
+# getparent()): one XPath call per page rather than one per attribute. (type=hidden only hides an
+# <input>, and inputs are not rendered at all.)
+_HIDING_ATTRIBUTES = etree.XPath("//@style|//@hidden")
+# Data tables: leaf tables (no table inside) with a row of two or more cells, none of them long.
+_DATA_TABLE_CANDIDATES = etree.XPath(
+    "//table[not(.//table)][.//tr[td[2] or th[2] or (td and th)]]"
+    f"[not(.//td[string-length() > {_MAX_DATA_CELL}] or .//th[string-length() > {_MAX_DATA_CELL}])]"
+)
+# Emphasis, looked for only when a line's emphasis is read: by name, and the candidates for a big
+# font (fonts with a size, elements with a font-size style), which _is_emphasis decides on.
+_HEADINGS = etree.XPath("|".join(f"//{tag}" for tag in sorted(_HEADING_TAGS)))
+_SIZED = etree.XPath("//font[@size]|//*[contains(translate(@style, 'FONTSIZE', 'fontsize'), 'font-size')]")
 _DOOMED = "HIDDEN-ELEMENT"  # upper case: the HTML parser lower-cases every tag name
 
 
 def _hides(attribute: etree._ElementUnicodeResult) -> bool:
-    """Return True when an attribute (of _DECIDING_ATTRIBUTES) keeps its element from being rendered:
-    display:none or visibility:hidden, hidden, type=hidden."""
-    name = attribute.attrname
-    if name == "style":
+    """Return True when an attribute (of _HIDING_ATTRIBUTES) keeps its element from being rendered:
+    display:none or visibility:hidden, hidden."""
+    if attribute.attrname == "style":
         lowered = attribute.lower()  # the pattern needs "none" or "hidden": no non-ASCII letter lowers into them
         return ("none" in lowered or "dden" in lowered) and _HIDDEN_STYLE.search(attribute) is not None
-    if name == "type":
-        return attribute.lower() == "hidden"
-    return name == "hidden"
+    return True  # the hidden attribute
 
 
-def _remove_hidden(root: etree._Element, attributes: list[etree._ElementUnicodeResult]) -> bool:
-    """Remove the hidden elements (not their tails) from ``root``; return True when there were any.
+def _remove_hidden(root: etree._Element) -> None:
+    """Remove the hidden elements (not their tails) from ``root``.
 
     They are renamed and stripped in one C call, which keeps each tail where it was: the tree ends
     up as if each had been unlinked with its tail moved onto the previous sibling's tail (or the
     parent's text), without handing that text to lxml's setters, which refuse control characters.
     """
-    hidden = {attribute.getparent() for attribute in attributes if _hides(attribute)}
+    hidden = {attribute.getparent() for attribute in _HIDING_ATTRIBUTES(root) if _hides(attribute)}
     hidden.discard(root)  # the root itself stays
     for element in hidden:
         element.tag = _DOOMED
     if hidden:
         etree.strip_elements(root, _DOOMED, with_tail=False)
-    return bool(hidden)
-
-
-def _big_font_elements(attributes: list[etree._ElementUnicodeResult]) -> list[etree._Element]:
-    """Return the elements emphasised by their font size alone (see _is_emphasis): the candidates
-    are fonts with a size and elements with a font-size style; h1-h6, strong and b are by name."""
-    candidates = {
-        attribute.getparent()
-        for attribute in attributes
-        if attribute.attrname == "size" or (attribute.attrname == "style" and "font-size" in attribute)
-    }
-    return [element for element in candidates if element.tag not in _HEADING_TAGS and _is_emphasis(element)]
 
 
 def _is_emphasis(element: etree._Element) -> bool:
@@ -376,19 +476,10 @@ def _is_emphasis(element: etree._Element) -> bool:
     return False
 
 
-def _is_leaf_table(table: etree._Element) -> bool:
-    """Return True when no table is nested in ``table`` (iter() yields the table itself first)."""
-    return next(islice(table.iter("table"), 1, None), None) is None
-
-
-def _is_data_table(table: etree._Element) -> bool:
-    """Return True for a table of figures rather than of layout (the caller checks it is a leaf): a
-    row of 2+ cells, short cells, none holding two paragraphs of prose (an article in a layout cell)."""
-    if not any(sum(1 for _ in row.iterchildren("td", "th")) >= 2 for row in table.iter("tr")):
-        return False
+def _has_no_prose_cell(table: etree._Element) -> bool:
+    """Return True when no cell of ``table`` holds two paragraphs of prose (an article in a layout
+    cell), the last test of a data table after :data:`_DATA_TABLE_CANDIDATES`."""
     for cell in table.iter("td", "th"):
-        if len(_text_content(cell)) > _MAX_DATA_CELL:
-            return False
         prose = sum(1 for block in cell.iter("p", "div", "li") if len(_text_content(block).strip()) >= _PROSE_BLOCK)
         if prose > 1:
             return False
@@ -396,13 +487,9 @@ def _is_data_table(table: etree._Element) -> bool:
 
 
 def _text_content(element: etree._Element) -> str:
-    """Return :func:`text_of` ``element``, serialised in one C call."""
+    """Return all the text inside ``element`` (not its tail), serialised in one C call."""
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-# Compiled once: the stylesheets are generated from the tag sets above.
-_RENDERER = TreeRenderer(
-    blocks=BLOCK_TAGS - _HEADING_TAGS - {"tr", "table"},
-    headings=_HEADING_TAGS & BLOCK_TAGS,
-    emphasis=_HEADING_TAGS - BLOCK_TAGS,
-)
+# Compiled once: the stylesheet is generated from the tag set above.
+_RENDERER = TreeRenderer(blocks=BLOCK_TAGS - {"tr", "table"})
