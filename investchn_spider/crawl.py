@@ -153,6 +153,8 @@ def _network_errors_in_one_line(record: logging.LogRecord) -> bool:
 def judge(stats: dict, start_urls: list[str]) -> tuple[int, str]:
     """Return ``(exit status, one-line verdict)`` for a finished crawl's stats."""
     starts = ", ".join(start_urls)
+    if stats.get("investchn/locked"):  # another crawl took the archive after the command checked it
+        return exitcodes.LOCKED, f"{stats['investchn/locked']}; not starting a second crawl"
     zone_pages = stats.get("investchn/pages_listing", 0) + stats.get("investchn/pages_article", 0)
     if stats.get("investchn/fetch_failed/start", 0) >= len(start_urls) and not zone_pages:
         reason = stats.get("investchn/start_error", "no response")

@@ -7,12 +7,13 @@ import os
 import time
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 
 from . import __version__
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from .store import Archive, utc_now
-from .store.lock import ArchiveLock
+from .store.lock import ArchiveLock, ArchiveLocked
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,16 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        """Take the write lock, open the archive and record the start of the run."""
-        self.lock = ArchiveLock(self.db_path).acquire()
+        """Take the write lock, open the archive and record the start of the run.
+
+        When another crawl took the lock after the command checked it, this crawl is closed before
+        it fetches anything, with the reason ``locked`` (and the holder in ``investchn/locked``).
+        """
+        try:
+            self.lock = ArchiveLock(self.db_path).acquire()
+        except ArchiveLocked as error:
+            self.stats.set_value("investchn/locked", str(error))
+            raise CloseSpider("locked") from None
         self.archive = Archive(self.db_path)
         with self.archive.transaction():
             interrupted = self.archive.interrupt_stale_runs()
@@ -126,7 +135,7 @@ class ArchivePipeline:
         """Write every buffered item in one transaction."""
         buffer, self._buffer = self._buffer, []
         self._last_flush = time.monotonic()
-        if not buffer:
+        if not buffer or self.archive is None:  # (None: the lock was lost to another crawl)
             return
         with self.archive.transaction():
             for item, record in buffer:

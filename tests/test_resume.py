@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ from conftest import run_investchn
 
 from investchn_spider import exitcodes
 from investchn_spider.store import Archive
+from investchn_spider.store.lock import ArchiveLock
 
 SEED, ARTICLES = 5, 80
 SLOW_ARTICLES = [{"match": r"/t\d{8}_\d+\.html$", "kind": "slow", "seconds": 0.03}]
@@ -102,6 +104,37 @@ def test_second_crawl_while_one_runs_exits_5_and_writes_nothing(server, tmp_path
     finally:
         first.wait(timeout=120)
     assert first.returncode == 0
+
+
+# The crawl as the command runs it, without the command's own check of the lock beforehand.
+CRAWL_WITHOUT_CHECK = """
+import sys
+from investchn_spider.crawl import CrawlOptions, run_crawl
+result = run_crawl(CrawlOptions(db=sys.argv[1], start_urls=[sys.argv[2]], delay=0))
+print(result.exit_code, result.message)
+"""
+
+
+def test_a_crawl_that_loses_the_lock_after_the_check_stops_before_fetching_anything(server, tmp_path):
+    # The command checks the lock before it starts Scrapy; another crawl may take it in between.
+    db = tmp_path / "archive.db"
+    server.clear_access_log()
+    with ArchiveLock(db):
+        result = subprocess.run(
+            [sys.executable, "-c", CRAWL_WITHOUT_CHECK, str(db), server.url],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    exit_code, message = result.stdout.strip().split(" ", 1)
+    assert int(exit_code) == exitcodes.LOCKED
+    assert message.startswith(f"another crawl (pid {os.getpid()}, started ")
+    assert "Traceback" not in result.stderr
+    assert server.access_log == []
+    assert not db.exists()
 
 
 def test_each_run_writes_its_own_log_file(server, tmp_path):

@@ -10,7 +10,16 @@ from urllib.parse import urlsplit
 import click
 
 from .. import exitcodes
-from .common import DEFAULT_DB, DEMO_DB, db_option, ensure_unlocked, open_archive, prepare_archive, validate_date
+from .common import (
+    DEFAULT_DB,
+    DEMO_DB,
+    CommandError,
+    db_option,
+    ensure_unlocked,
+    open_archive,
+    prepare_archive,
+    validate_date,
+)
 
 
 @click.command()
@@ -156,6 +165,8 @@ def crawl_and_report(options) -> int:
     ensure_unlocked(options.db)
     started = time.monotonic()
     result = run_crawl(options)
+    if result.exit_code == exitcodes.LOCKED:  # another crawl took the archive after the check above
+        raise CommandError(result.message, exitcodes.LOCKED)
     elapsed = time.monotonic() - started
     with open_archive(options.db) as archive:
         run_id = result.stats.get("investchn/run_id")
