@@ -24,6 +24,10 @@ FORMATS = ("csv", "jsonl", "parquet")
 PARQUET_BATCH_ROWS = 2000
 # Excel runs a cell starting with one of these as a formula (or DDE command): =cmd|' /C calc'!A0.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel holds at most this many characters (UTF-16 code units) in a cell: a longer CSV field does
+# not come through intact, so the Excel CSV cuts it and says so in the cell.
+EXCEL_CELL_LIMIT = 32_767
+EXCEL_CUT_MARK = " …[{} characters cut: Excel holds 32,767 in a cell; the plain CSV has them all]"
 PARQUET_MISSING = "Parquet export needs pyarrow: pip install 'investchn[parquet]'"
 
 
@@ -59,15 +63,18 @@ def export_rows(
     *,
     excel: bool = False,
     progress: Callable[[int], None] | None = None,
+    on_cut: Callable[[str], None] | None = None,
 ) -> int:
     """Write ``rows`` to the text stream ``out`` as ``csv`` or ``jsonl``; return how many were written.
 
     CSV follows RFC 4180 (UTF-8, CRLF line ends, quotes where needed); list columns (breadcrumb,
     images, attachments, urls, sections) hold JSON arrays. ``excel=True`` (CSV only) starts with a
-    UTF-8 byte order mark, so Excel reads the Chinese text as UTF-8, and prefixes ``'`` to every cell
-    that Excel would take for a formula (see :data:`FORMULA_STARTS`). JSON Lines holds one object
-    per article. ``out`` must not translate newlines (open it with ``newline=""``). ``progress(n)``
-    is called after every row with the rows written since the last call.
+    UTF-8 byte order mark, so Excel reads the Chinese text as UTF-8, prefixes ``'`` to every cell
+    that Excel would take for a formula (see :data:`FORMULA_STARTS`), and cuts a cell longer than
+    Excel can hold (:data:`EXCEL_CELL_LIMIT`), ending it with a note of how much was cut and calling
+    ``on_cut(column)``. JSON Lines holds one object per article. ``out`` must not translate
+    newlines (open it with ``newline=""``). ``progress(n)`` is called after every row with the rows
+    written since the last call.
     """
     if fmt not in ("csv", "jsonl"):
         raise ExportError(f"{fmt!r} is not a text format (csv, jsonl)")
@@ -82,7 +89,9 @@ def export_rows(
     for row in rows:
         if fmt == "csv":
             cells = [_csv_cell(row.get(column)) for column in columns]
-            writer.writerow([_excel_safe(cell) for cell in cells] if excel else cells)
+            if excel:
+                cells = [_excel_safe(cell, column, on_cut) for cell, column in zip(cells, columns, strict=True)]
+            writer.writerow(cells)
         else:
             out.write(json.dumps({column: row.get(column) for column in columns}, ensure_ascii=False) + "\n")
         written += 1
@@ -146,9 +155,31 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def _excel_safe(cell: str) -> str:
+def _excel_safe(cell: str, column: str, on_cut: Callable[[str], None] | None) -> str:
     # The apostrophe is Excel's own "this is text" mark: shown as the cell's text, never computed.
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    if cell.startswith(FORMULA_STARTS):
+        cell = "'" + cell
+    # A character takes one or two UTF-16 units: most cells are short enough not to count them.
+    if len(cell) * 2 <= EXCEL_CELL_LIMIT or _utf16_length(cell) <= EXCEL_CELL_LIMIT:
+        return cell
+    if on_cut:
+        on_cut(column)
+    return _cut_for_excel(cell)
+
+
+def _cut_for_excel(cell: str) -> str:
+    """Return the start of ``cell`` that fits in an Excel cell with the note of what was cut."""
+    total = _utf16_length(cell)
+    # Room for the note with the largest number it can hold (the note is all in the BMP: one unit a character).
+    keep = EXCEL_CELL_LIMIT - len(EXCEL_CUT_MARK.format(f"{total:,}"))
+    kept = cell[:keep]
+    while (excess := _utf16_length(kept) - keep) > 0:  # characters outside the BMP take two units
+        kept = kept[: len(kept) - excess]
+    return kept + EXCEL_CUT_MARK.format(f"{total - _utf16_length(kept):,}")
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
 
 
 _TIMESTAMP_COLUMNS = {"published_at": "+08:00", "first_seen_at": "UTC", "last_seen_at": "UTC", "updated_at": "UTC"}

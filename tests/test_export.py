@@ -166,6 +166,32 @@ def test_export_excel_csv_bytes(archive, tmp_path):
     assert "普通标题 = 不是公式".encode() in raw  # Chinese as UTF-8 bytes, not escaped
 
 
+def test_export_excel_csv_cuts_a_cell_longer_than_excel_holds_and_says_so(tmp_path):
+    # 40,000 characters, one of them outside the BMP (two UTF-16 units, as Excel counts).
+    long_body = "长" * 20_000 + "\U0001f600" + "文" * 19_999
+    db = tmp_path / "archive.db"
+    replica_archive(db, seed=3, articles=2, extra=[article_record("http://x.test/long", "长文", long_body)])
+    out = tmp_path / "excel.csv"
+    result = CliRunner().invoke(cli, ["export", "--db", str(db), "--excel", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 cell(s) (body_text) were longer than the 32,767 characters" in result.stderr
+    rows = {json.loads(row["urls"])[0]: row for row in read_csv(out.read_bytes())}
+    assert len(rows) == 3
+    cut = rows["http://x.test/long"]["body_text"]
+
+    def units(text: str) -> int:  # what Excel counts
+        return len(text.encode("utf-16-le")) // 2
+
+    assert 32_700 < units(cut) <= 32_767
+    kept = cut[: cut.index(" …[")]
+    assert long_body.startswith(kept)
+    cut_units = units(long_body) - units(kept)
+    assert cut.endswith(f" …[{cut_units:,} characters cut: Excel holds 32,767 in a cell; the plain CSV has them all]")
+    assert rows["http://x.test/long"]["title"] == "长文"  # the row's other cells are whole
+    plain = export(db, "--format", "csv").stdout_bytes
+    assert {json.loads(row["urls"])[0]: row for row in read_csv(plain)}["http://x.test/long"]["body_text"] == long_body
+
+
 def test_export_plain_csv_leaves_formula_like_cells_alone(archive):
     path, _ = archive
     raw = export(path, "--since", "2023-03-01", "--until", "2023-03-31").stdout_bytes

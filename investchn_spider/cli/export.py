@@ -72,15 +72,18 @@ def export(
         if output == "-":
             # UTF-8 whatever the locale, and CSV's CRLF untouched by newline translation.
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-            export_rows(rows, stream, fmt, chosen, excel=excel)
+            cut: list[str] = []
+            export_rows(rows, stream, fmt, chosen, excel=excel, on_cut=cut.append)
             stream.flush()
             stream.detach()
+            _report_cut(cut)
             return
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"cannot write {target}: folder {target.parent} does not exist")
         total = count_articles(archive.db, selection) if _show_progress() else 0
         partial = target.with_name(target.name + ".partial")
+        cut = []
         bar = (
             click.progressbar(length=total, label=f"Exporting to {target.name}", file=sys.stderr)
             if total >= PROGRESS_MIN_ROWS
@@ -93,12 +96,26 @@ def export(
                     written = export_parquet(rows, partial, chosen, progress=update)
                 else:
                     with partial.open("w", encoding="utf-8", newline="") as stream:
-                        written = export_rows(rows, stream, fmt, chosen, excel=excel, progress=update)
+                        written = export_rows(
+                            rows, stream, fmt, chosen, excel=excel, progress=update, on_cut=cut.append
+                        )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         partial.replace(target)  # a reader never sees half an export
         click.echo(f"{written} articles written to {target}", err=True)
+        _report_cut(cut)
+
+
+def _report_cut(columns: list[str]) -> None:
+    """Say on stderr how many cells the Excel CSV had to cut, and in which columns."""
+    if columns:
+        names = ", ".join(sorted(set(columns)))
+        click.echo(
+            f"{len(columns)} cell(s) ({names}) were longer than the 32,767 characters an Excel cell holds and were"
+            " cut, with a note in the cell; the plain CSV and JSON Lines keep them whole",
+            err=True,
+        )
 
 
 def _show_progress() -> bool:
