@@ -31,6 +31,10 @@ def test_table_cells_join_with_a_tab_dropping_empty_cells_at_the_ends_only():
     assert texts(html) == ["长的布局单元格\t\t右"]
 
 
+def test_a_private_use_character_of_the_page_stays_text_and_does_not_split_a_cell():
+    assert texts("<table><tr><td>a\ue000b</td><td>c</td></tr></table><p>x\ue000y</p>") == ["a\ue000b\tc", "x\ue000y"]
+
+
 def test_data_table_keeps_the_blocks_of_a_cell_on_the_row_line():
     html = "<table><tr><th>项目</th><th>金额</th></tr><tr><td><p>甲</p><p>乙</p></td><td>1<br>2</td></tr></table>"
     assert texts(html) == ["项目\t金额", "甲 乙\t1 2"]
