@@ -77,6 +77,16 @@ def test_lines_mostly_inside_headings_bold_or_big_font_are_emphasised():
     ]
 
 
+def test_a_heading_broken_over_two_lines_emphasises_both():
+    html = "<h1>标题一<br>标题二</h1><p><b>加粗<br>两行</b>与正文的文字</p>"
+    assert [(line.text, line.emphasised) for line in lines(html)] == [
+        ("标题一", True),
+        ("标题二", True),
+        ("加粗", True),
+        ("两行与正文的文字", False),
+    ]
+
+
 def test_emphasis_counts_each_text_piece_stripped():
     # 6 of the 8 visible characters are inside <b>, but " a  b " counts as "a  b": 4 characters.
     assert lines("<p>xy<b> a  b </b>cd</p>")[0].emphasised is False

@@ -220,8 +220,8 @@ class _RenderedLine(Line):
     def emphasised(self) -> bool:
         """Return True when the line is mostly (80%) inside h1-h6, strong, b or a big font: a title candidate.
 
-        Read from the tree: the line counts the characters of each outermost emphasised element
-        whose text it holds.
+        Read from the tree: the line counts the characters of the emphasised text pieces it holds
+        (see :meth:`_RenderedPage.emphasised_texts`).
         """
         if self._emphasised is None:
             text = self.text
@@ -384,15 +384,20 @@ class _RenderedPage:
         return list(zip(accumulate(counts, initial=0), counts, strict=False))
 
     def emphasised_texts(self) -> list[str]:
-        """Return the text of each outermost emphasised element (h1-h6, strong, b, big font), folded."""
+        """Return the emphasised text pieces of the page, folded: its text nodes inside h1-h6,
+        strong, b and big-font elements. A piece never spans two lines (``<br>`` and blocks end a
+        text node), so a heading broken over two lines emphasises both."""
         if self._emphasised_texts is None:
-            elements = _HEADINGS(self.root) + [element for element in _SIZED(self.root) if _is_emphasis(element)]
-            chosen = set(elements)
-            texts = (
-                fold_space(_text_content(element))
-                for element in elements
-                if not any(ancestor in chosen for ancestor in element.iterancestors())
-            )
+            pieces = _EMPHASISED_PIECES(self.root)
+            for element in _SIZED(self.root):
+                if _is_emphasis(element):
+                    pieces += _TEXT_PIECES(element)
+            texts, seen = [], set()
+            for piece in pieces:
+                node = (piece.getparent(), piece.is_tail)  # a piece under two emphases counts once
+                if node not in seen:
+                    seen.add(node)
+                    texts.append(fold_space(piece))
             self._emphasised_texts = [text for text in texts if text]
         return self._emphasised_texts
 
@@ -433,7 +438,8 @@ _DATA_TABLE_CANDIDATES = etree.XPath(
 )
 # Emphasis, looked for only when a line's emphasis is read: by name, and the candidates for a big
 # font (fonts with a size, elements with a font-size style), which _is_emphasis decides on.
-_HEADINGS = etree.XPath("|".join(f"//{tag}" for tag in sorted(_HEADING_TAGS)))
+_EMPHASISED_PIECES = etree.XPath("|".join(f"//{tag}//text()" for tag in sorted(_HEADING_TAGS)))
+_TEXT_PIECES = etree.XPath(".//text()")
 _SIZED = etree.XPath("//font[@size]|//*[contains(translate(@style, 'FONTSIZE', 'fontsize'), 'font-size')]")
 _DOOMED = "HIDDEN-ELEMENT"  # upper case: the HTML parser lower-cases every tag name
 
