@@ -300,8 +300,7 @@ def _cut_lines(page: _RenderedPage) -> list[Line]:
         text = text.replace(m.link, "")
     if m.space in text:
         text = text.replace(m.space, " ")
-    # Fold all whitespace at once (no run crosses a marker); a line then only needs stripping.
-    text = _SPACE.sub(" ", text) if "\u200b" in text or "\ufeff" in text else " ".join(text.split())
+    text = fold_space(text)  # all at once (no run crosses a marker): a line then only needs stripping
     lines: list[Line] = []
     for segment, raw in enumerate(map(str.strip, text.split(m.line))):
         if raw.isprintable():  # the usual line: no image, no cell
@@ -309,10 +308,7 @@ def _cut_lines(page: _RenderedPage) -> list[Line]:
                 lines.append(_RenderedLine(raw, page, segment))
             continue
         if m.image in raw:
-            raw = raw.replace(m.image, "")
-            if "  " in raw:  # where an image stood between two spaces
-                raw = " ".join(raw.split())
-            raw = raw.strip()
+            raw = fold_space(raw.replace(m.image, ""))  # an image may have stood between two spaces
         if m.cell in raw:
             cells = [cell.strip() for cell in raw.split(m.cell)]
             while cells and not cells[-1]:
@@ -348,10 +344,9 @@ class _RenderedPage:
 
     def links(self, segment: int) -> list[Link]:
         """Return the followable links that start in line segment ``segment``."""
-        if self._link_slots is None:
-            self._link_slots = self._slots(self.markers.link)
+        first, count = self._link_slot(segment)
+        if count and not self._anchors:
             self._anchors = list(self.root.iter("a"))
-        first, count = self._link_slots[segment]
         found = []
         for index in range(first, first + count):
             if index not in self._links:
@@ -371,7 +366,13 @@ class _RenderedPage:
 
     def anchor_count(self, segment: int) -> int:
         """Return how many ``<a>`` start in line segment ``segment``."""
-        return self._segment_texts()[segment].count(self.markers.link)
+        return self._link_slot(segment)[1]
+
+    def _link_slot(self, segment: int) -> tuple[int, int]:
+        """Return (index of the first ``<a>``, how many) of line segment ``segment``."""
+        if self._link_slots is None:
+            self._link_slots = self._slots(self.markers.link)
+        return self._link_slots[segment]
 
     def _segment_texts(self) -> list[str]:
         if self._segments is None:
