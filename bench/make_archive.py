@@ -57,6 +57,7 @@ def main() -> None:
             archive.finish_run(
                 run_id,
                 status="ok",
+                exit_code=0,
                 stats={},
                 counts={"new_articles": counts.get("new", 0), "merged_urls": counts.get("merged", 0)},
             )

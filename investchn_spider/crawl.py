@@ -13,13 +13,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import error as twisted_errors
 
-from . import exitcodes
+from .extensions import RunLifecycle
+from .report import RunReport, judge
 from .spiders.zone_news import ZoneNewsSpider
-
-# Layout drift: this share of the pages listed as articles failing extraction (with at least
-# DRIFT_MIN_PAGES of them) means the site changed its templates, not that a few pages are odd.
-DRIFT_SHARE = 0.2
-DRIFT_MIN_PAGES = 3
 
 
 @dataclass
@@ -31,7 +27,8 @@ class CrawlOptions:
     allowed_domains: list[str] = field(default_factory=list)
     delay: float | None = None
     max_requests: int | None = None
-    timeout: float | None = None
+    timeout: float | None = None  # the whole run's wall time
+    page_timeout: float | None = None
     log_level: str | None = None
     full: bool = False
     refresh: bool = False
@@ -43,16 +40,13 @@ class CrawlOptions:
 
 @dataclass
 class CrawlResult:
-    """How a crawl ended: exit status, a one-line verdict, Scrapy's stats and the run's log file."""
+    """How a crawl ended: exit status, a one-line verdict, the run's report, Scrapy's stats and log file."""
 
     exit_code: int
     message: str
+    report: RunReport
     stats: dict
     log_path: Path | None = None
-
-    def count(self, key: str) -> int:
-        """Return the stats value ``investchn/<key>`` (0 when absent)."""
-        return int(self.stats.get(f"investchn/{key}", 0))
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -78,7 +72,9 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         if options.delay == 0:  # a local replica: no throttling, the machine is the limit
             overrides.update(AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=8)
     if options.timeout:
-        overrides["DOWNLOAD_TIMEOUT"] = options.timeout
+        overrides["INVESTCHN_RUN_TIMEOUT"] = options.timeout
+    if options.page_timeout:
+        overrides["DOWNLOAD_TIMEOUT"] = options.page_timeout
     if options.max_requests:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_requests
     if options.log_level:
@@ -119,9 +115,10 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     finally:
         root.removeHandler(file_handler)
         file_handler.close()
-    stats = crawler.stats.get_stats()
-    exit_code, message = judge(stats, settings.getlist("INVESTCHN_START_URLS"))
-    return CrawlResult(exit_code, message, stats, log_path)
+    lifecycle = crawler.get_extension(RunLifecycle)
+    report = lifecycle.report
+    verdict = lifecycle.verdict or judge(report)  # (None: the crawl never opened)
+    return CrawlResult(verdict.exit_code, verdict.message, report, crawler.stats.get_stats(), log_path)
 
 
 # Errors of the network, not of the program: a site that is down is a fact to report in one line
@@ -148,27 +145,3 @@ def _network_errors_in_one_line(record: logging.LogRecord) -> bool:
         record.args = ()
         record.exc_info = record.exc_text = None
     return True
-
-
-def judge(stats: dict, start_urls: list[str]) -> tuple[int, str]:
-    """Return ``(exit status, one-line verdict)`` for a finished crawl's stats."""
-    starts = ", ".join(start_urls)
-    if stats.get("investchn/locked"):  # another crawl took the archive after the command checked it
-        return exitcodes.LOCKED, f"{stats['investchn/locked']}; not starting a second crawl"
-    zone_pages = stats.get("investchn/pages_listing", 0) + stats.get("investchn/pages_article", 0)
-    if stats.get("investchn/fetch_failed/start", 0) >= len(start_urls) and not zone_pages:
-        reason = stats.get("investchn/start_error", "no response")
-        return exitcodes.UNREACHABLE, f"could not reach {starts}: {reason}"
-    if not zone_pages:
-        return exitcodes.NOT_THE_PORTAL, f"{starts} leads to no 开发区新闻 (zone news) list or article page"
-    failed = stats.get("investchn/extraction_failed", 0)
-    article_pages = stats.get("investchn/pages_article", 0) + stats.get("investchn/listed_not_article", 0)
-    if failed >= DRIFT_MIN_PAGES and failed >= DRIFT_SHARE * article_pages:
-        return exitcodes.LAYOUT_DRIFT, (
-            f"layout drift: {failed} of {article_pages} article pages could not be extracted "
-            "(see the failures table and the log)"
-        )
-    empty_lists = stats.get("investchn/listings_without_articles", 0)
-    if empty_lists:
-        return exitcodes.LAYOUT_DRIFT, f"layout drift: {empty_lists} list page(s) show no article links (see the log)"
-    return exitcodes.OK, "ok"

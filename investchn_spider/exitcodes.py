@@ -7,3 +7,6 @@ UNREACHABLE = 3  # the start URL could not be fetched (network error, DNS, refus
 NOT_THE_PORTAL = 4  # the start URL answered but leads to no 开发区新闻 list or article
 LOCKED = 5  # another crawl holds the archive; nothing was written
 LAYOUT_DRIFT = 6  # many pages that look like articles fail extraction, or a list shows no article links
+WRITE_FAILED = 7  # the archive could not be written (disk full, read-only, held by another program too long)
+INTERRUPTED = 8  # SIGTERM or Ctrl+C ended the crawl early; what was fetched is archived
+TIMED_OUT = 9  # the crawl reached its --timeout wall-time limit; what was fetched is archived

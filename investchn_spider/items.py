@@ -9,9 +9,14 @@ from .store import Capture
 
 @dataclass
 class ArticlePage:
-    """A fetched page that shows an article under 开发区新闻, to be extracted and archived."""
+    """A fetched page that shows an article under 开发区新闻, to be extracted and archived.
+
+    ``record`` is filled in by the extraction pipeline: the extracted record, or the reason the page
+    is not an article (:class:`~investchn_spider.extraction.NotAnArticle`).
+    """
 
     capture: Capture
+    record: dict | Exception | None = None
 
 
 @dataclass
@@ -32,7 +37,7 @@ class FetchFailure:
     """A request that failed for good (after retries): HTTP error status or network error."""
 
     url: str
-    kind: str  # "http" or "network"
+    kind: str  # http, network, extraction, too_large, redirect_offsite, paging_limit …
     reason: str
     status: int | None
     role: str  # "start", "listing" or "article": what the request was for

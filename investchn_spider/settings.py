@@ -37,7 +37,17 @@ LOGSTATS_INTERVAL = 30.0
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
-ITEM_PIPELINES = {"investchn_spider.pipelines.ArchivePipeline": 300}
+# `scrapy crawl zone_news` exits with the run's exit status, as `investchn crawl` does.
+COMMANDS_MODULE = "investchn_spider.commands"
+# The run's lifecycle: the archive's write lock, the runs row, the time limit, the exit status.
+EXTENSIONS = {"investchn_spider.extensions.RunLifecycle": 0}
+# Article requests for URLs the archive already holds are dropped before they are sent.
+SPIDER_MIDDLEWARES = {"investchn_spider.middlewares.ArchivedUrlFilter": 850}
+# Extract first (pure), then store.
+ITEM_PIPELINES = {
+    "investchn_spider.pipelines.ExtractionPipeline": 200,
+    "investchn_spider.pipelines.ArchivePipeline": 300,
+}
 
 # --- investchn ------------------------------------------------------------------------------
 # Where the crawl starts: the live portal's home page (or any 开发区新闻 page, or a local replica).
@@ -63,3 +73,14 @@ INVESTCHN_SINCE = ""
 INVESTCHN_MAX_ATTEMPTS = 3
 # Folder of the per-run log files ("" = a logs/ folder beside the archive).
 INVESTCHN_LOG_DIR = ""
+# Seconds a write waits for another program's write transaction on the archive before it fails.
+INVESTCHN_WRITE_TIMEOUT = 30.0
+# Wall-time limit of a whole run in seconds (0 = none): at the limit the crawl stops and exits 9.
+INVESTCHN_RUN_TIMEOUT = 0.0
+# Seconds a run may take to stop after its time limit before the process is ended outright.
+INVESTCHN_STOP_GRACE_SECONDS = 30.0
+# Paging of a list stops after this many pages in a row that list nothing new to this run (a pager
+# that links on forever with a new query string) ...
+INVESTCHN_MAX_REPEAT_PAGES = 3
+# ... or after this many pages of one list in one run. Both are recorded as paging_limit failures.
+INVESTCHN_MAX_LIST_PAGES = 2000

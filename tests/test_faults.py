@@ -55,7 +55,7 @@ def test_failed_pages_are_recorded_and_fetched_by_the_next_run(replica_factory, 
     pattern = "|".join(path.replace(".", r"\.") + "$" for path in paths)
     server.set_faults([{**fault, "match": pattern}])
     db = tmp_path / "archive.db"
-    first = crawl(server, db, "--timeout", "1")
+    first = crawl(server, db, "--page-timeout", "1")
     assert first.returncode == 0, first.stderr[-2000:]
     base = server.url.rstrip("/")
     recorded = failures(db)

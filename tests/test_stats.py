@@ -47,7 +47,7 @@ def archive(tmp_path_factory):
                 seen_at="2026-11-01T00:00:00+00:00",
                 extractor_version=EXTRACTOR_VERSION,
             )
-        opened.finish_run(run_id, status="ok", stats={}, counts={"new_articles": 11})
+        opened.finish_run(run_id, status="ok", exit_code=0, stats={}, counts={"new_articles": 11})
     return path
 
 

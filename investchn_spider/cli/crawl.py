@@ -36,7 +36,12 @@ from .common import (
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; changed ones keep their old version.")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host (0: no throttling).")
 @click.option("--max-requests", type=click.IntRange(min=1), help="Stop after about this many pages.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds to wait for a page [default: 30].")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    help="Stop the whole crawl after this many seconds, whatever hangs (exit status 9).",
+)
+@click.option("--page-timeout", type=click.FloatRange(min=0.1), help="Seconds to wait for a page [default: 30].")
 @click.option(
     "--allowed-domain",
     "allowed_domains",
@@ -51,7 +56,18 @@ from .common import (
 )
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Console log level.")
 def crawl(
-    start_urls, db_path, full, since, refresh, delay, max_requests, timeout, allowed_domains, log_dir, log_level
+    start_urls,
+    db_path,
+    full,
+    since,
+    refresh,
+    delay,
+    max_requests,
+    timeout,
+    page_timeout,
+    allowed_domains,
+    log_dir,
+    log_level,
 ) -> None:
     """Crawl 开发区新闻 into the archive, fetching only what is new, and print a summary.
 
@@ -68,7 +84,8 @@ def crawl(
     for url in start_urls:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--start-url")
-    prepare_archive(db_path, create_folder=db_path == DEFAULT_DB)
+    if db_path == DEFAULT_DB:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     args = {
         "command": "crawl",
         "start_urls": list(start_urls),
@@ -79,6 +96,7 @@ def crawl(
         "delay": delay,
         "max_requests": max_requests,
         "timeout": timeout,
+        "page_timeout": page_timeout,
         "allowed_domains": list(allowed_domains),
     }
     options = CrawlOptions(
@@ -88,6 +106,7 @@ def crawl(
         delay=delay,
         max_requests=max_requests,
         timeout=timeout,
+        page_timeout=page_timeout,
         log_level=log_level,
         full=full,
         refresh=refresh,
@@ -159,33 +178,40 @@ def runs(db_path: str, limit: int) -> None:
 
 
 def crawl_and_report(options) -> int:
-    """Run the crawl, record its exit status in the archive, print the summary; return the exit status."""
+    """Run the crawl, print the summary; return the exit status (the run records its own in the archive)."""
     from ..crawl import run_crawl
 
+    folder = Path(options.db).parent
+    if not folder.is_dir():
+        raise CommandError(f"cannot create archive {options.db}: folder {folder} does not exist")
     ensure_unlocked(options.db)
     started = time.monotonic()
     result = run_crawl(options)
-    if result.exit_code == exitcodes.LOCKED:  # another crawl took the archive after the check above
-        raise CommandError(result.message, exitcodes.LOCKED)
+    report = result.report
+    if report.locked or (report.fatal and report.run_id is None):  # nothing was crawled: one line is all
+        raise CommandError(result.message, result.exit_code)
     elapsed = time.monotonic() - started
-    with open_archive(options.db) as archive:
-        run_id = result.stats.get("investchn/run_id")
-        if run_id:
-            archive.set_run_exit(run_id, result.exit_code, "ok" if result.exit_code == exitcodes.OK else "failed")
-        counts = archive.counts()
     requests = int(result.stats.get("downloader/request_count", 0))
     pages = int(result.stats.get("response_received_count", 0))
     click.echo(f"\nCrawl finished in {elapsed:.1f} s: {requests} requests, {pages / max(elapsed, 1e-9):.1f} pages/s")
-    click.echo(f"  new articles      {result.count('articles_new'):>7}")
-    click.echo(f"  duplicates merged {result.count('urls_merged'):>7}   (another URL of an archived article)")
-    click.echo(f"  changed           {result.count('articles_changed'):>7}   (earlier version kept)")
-    click.echo(f"  already archived  {result.count('skipped_known') + result.count('articles_seen'):>7}")
-    click.echo(f"  failed this run   {result.count('failures'):>7}")
-    click.echo(f"  retried           {result.count('retried'):>7}   (pages that failed in earlier runs)")
-    click.echo(
-        f"Archive {options.db}: {counts['articles']} articles, {counts['article_urls']} URLs, "
-        f"{counts['captures']} captures, {counts['unresolved_failures']} unresolved failures (investchn failures)"
-    )
+    click.echo(f"  new articles      {report.get('articles_new'):>7}")
+    click.echo(f"  duplicates merged {report.get('urls_merged'):>7}   (another URL of an archived article)")
+    click.echo(f"  changed           {report.get('articles_changed'):>7}   (earlier version kept)")
+    click.echo(f"  already archived  {report.already_archived:>7}   (article URLs listed or fetched)")
+    click.echo(f"  failed this run   {report.get('failures'):>7}")
+    click.echo(f"  retried           {report.get('retried'):>7}   (pages that failed in earlier runs)")
+    if report.get("links_skipped") or report.get("lists_cut"):
+        click.echo(f"  links skipped     {report.get('links_skipped'):>7}   (not http(s), or malformed)")
+        click.echo(f"  lists cut short   {report.get('lists_cut'):>7}   (paging bound reached; see failures)")
+    try:
+        with open_archive(options.db) as archive:
+            counts = archive.counts()
+        click.echo(
+            f"Archive {options.db}: {counts['articles']} articles, {counts['article_urls']} URLs, "
+            f"{counts['captures']} captures, {counts['unresolved_failures']} unresolved failures (investchn failures)"
+        )
+    except CommandError as error:
+        click.echo(f"Archive {options.db}: {error.message}", err=True)
     if result.log_path:
         click.echo(f"Log: {result.log_path}")
     if result.exit_code != exitcodes.OK:

@@ -12,33 +12,24 @@ walk never completed (first crawl, or a crawl killed halfway) is walked to its e
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from collections import Counter
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from ..extensions import RunLifecycle
 from ..extraction import NotAnArticle, charset_from_content_type, parse_document
 from ..extraction.listing import PageAnalysis, analyse_page
 from ..items import ArticlePage, FetchFailure, SectionWalk, Sighting
-from ..store import Archive, Capture, utc_now
-from ..store.archive import CrawlState, FailureState
+from ..middlewares import ROLE, is_retryable
+from ..store import Capture, utc_now
 from ..urls import canonical_url, directory_url, registered_domain
 
 logger = logging.getLogger(__name__)
 
-ROLE = "investchn_role"  # start | page | article
 LISTED_BY = "investchn_listed_by"  # the list page context an article request came from
-# Statuses worth asking again on a later run; any other 4xx is the site's answer, not an accident.
-RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524))
-
-
-def is_retryable(failure: FailureState, max_attempts: int) -> bool:
-    """Return True when a failed URL should be requested again by this run."""
-    if failure.attempts >= max_attempts:
-        return False
-    return failure.kind != "http" or failure.status in RETRYABLE_STATUSES
 
 
 class ZoneNewsSpider(scrapy.Spider):
@@ -56,23 +47,31 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.allowed_domains = settings.getlist("INVESTCHN_ALLOWED_DOMAINS") or sorted(
             {registered_domain(url) for url in start_urls}
         )
-        spider.db_path = settings.get("INVESTCHN_DB")
         spider.full = settings.getbool("INVESTCHN_FULL")
         spider.refresh = settings.getbool("INVESTCHN_REFRESH")
         spider.since = settings.get("INVESTCHN_SINCE") or None
         spider.max_attempts = settings.getint("INVESTCHN_MAX_ATTEMPTS")
-        spider.state = CrawlState()
+        spider.max_repeat_pages = settings.getint("INVESTCHN_MAX_REPEAT_PAGES")
+        spider.max_list_pages = settings.getint("INVESTCHN_MAX_LIST_PAGES")
         spider.walking: set[tuple[str, str]] = set()
         spider.requested_pages: set[str] = set()
+        spider.listed_urls: set[str] = set()  # canonical article URLs listed so far in this run
+        spider.list_pages: Counter = Counter()  # list pages fetched per section in this run
+        spider.repeat_pages: Counter = Counter()  # consecutive list pages per section with no URL unlisted so far
         return spider
+
+    @property
+    def run(self) -> RunLifecycle:
+        """The run's lifecycle extension: the archive's state at start and the run's report."""
+        return self.crawler.get_extension(RunLifecycle)
 
     async def start(self):
         """Yield the start URLs, then the failed article URLs that are due for another attempt."""
-        self.state = self._load_state()
+        self.run.report.start_urls = list(self.start_urls)
         for url in self.start_urls:
             self.requested_pages.add(directory_url(url))
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={ROLE: "start"})
-        for url, failure in self.state.failures.items():
+        for url, failure in sorted(self.run.state.failures.items()):
             if failure.role == "article" and (self.full or is_retryable(failure, self.max_attempts)):
                 listed_by = None
                 if failure.list_url:
@@ -81,20 +80,14 @@ class ZoneNewsSpider(scrapy.Spider):
                         "district": failure.district,
                         "category": failure.category,
                     }
-                self.crawler.stats.inc_value("investchn/retried")
+                self.run.count("retried")
                 yield self._request(url, "article", listed_by)
-
-    def _load_state(self) -> CrawlState:
-        if not self.db_path or not Path(self.db_path).exists():
-            return CrawlState()
-        with Archive(self.db_path, create=False) as archive:
-            return archive.crawl_state()
 
     def parse(self, response: Response):
         """Classify a fetched page and yield what follows from it."""
-        stats = self.crawler.stats
+        run = self.run
         if not isinstance(response, TextResponse):
-            stats.inc_value("investchn/pages_not_html")
+            run.count("pages_not_html")
             return
         charset = charset_from_content_type(response.headers.get("Content-Type", b"").decode("latin-1"))
         listed_by = response.meta.get(LISTED_BY)
@@ -105,81 +98,97 @@ class ZoneNewsSpider(scrapy.Spider):
             reason = str(error)
         if analysis is not None and analysis.kind == "article":
             if analysis.in_section or listed_by:
-                stats.inc_value("investchn/pages_article")
+                run.count("pages_article")
                 yield ArticlePage(self._capture(response, charset, listed_by))
             else:
-                stats.inc_value("investchn/pages_article_off_section")
+                run.count("pages_other")
             return
         if response.meta.get(ROLE) == "article":
             # Listed as an article but not one: the site's article template may have changed.
-            stats.inc_value("investchn/listed_not_article")
+            run.count("listed_not_article")
             reason = "listed as an article but the page shows no 发布时间 block" if analysis else reason
             logger.warning("not an article page: %s (%s)", response.url, reason)
             yield FetchFailure(response.url, "extraction", reason, response.status, "article", utc_now())
             return
-        if analysis is None:
-            stats.inc_value("investchn/pages_empty")
+        if analysis is None or analysis.kind != "listing":
+            run.count("pages_other")
+            for url in analysis.entry_links if analysis else ():
+                if request := self._request(url, "page"):
+                    yield request
             return
-        stats.inc_value(f"investchn/pages_{analysis.kind}")
-        if analysis.kind == "listing":
-            yield from self._follow_listing(response, analysis)
-        else:
-            for url in analysis.entry_links:
-                yield self._request(url, "page")
+        run.count("pages_listing")
+        yield from self._follow_listing(response, analysis)
 
     def _follow_listing(self, response: Response, analysis: PageAnalysis):
         seen_at = utc_now()
+        state = self.run.state
         section = (analysis.district, analysis.category) if analysis.district and analysis.category else None
         listed_by = {"list_url": response.url, "district": analysis.district, "category": analysis.category}
-        fetch, new_here, too_old = [], 0, 0
+        fetch, new_here, unlisted, too_old = [], 0, 0, 0
         for article in analysis.articles:
             if self.since and article.date and article.date < self.since:
                 too_old += 1
                 continue
             url = canonical_url(article.url)
-            if url not in self.state.known_urls and url not in self.state.failures:
-                new_here += 1  # a URL that failed before is not news: its retries are scheduled at start
-            if self._should_fetch(url):
-                fetch.append(article.url)
+            if url not in self.listed_urls:
+                unlisted += 1
+                self.listed_urls.add(url)
+                if url not in state.known_urls and url not in state.failures:
+                    new_here += 1  # a URL that failed before is not news: its retries are scheduled at start
+            fetch.append(article.url)
         if section and (new_here or self.refresh or self.full) and section not in self.walking:
             self.walking.add(section)
             yield SectionWalk(*section, response.url, "started")  # stored before what it leads to
         if section:
             for article in analysis.articles:
                 yield Sighting(article.url, response.url, *section, article.title, article.date, seen_at)
-        for url in fetch:
-            yield self._request(url, "article", listed_by)
+        for url in fetch:  # the archive's middleware drops those it holds already
+            if request := self._request(url, "article", listed_by):
+                yield request
         # Pages this run already asked for are no way on (a pager linking back, or to itself).
         next_pages = [url for url in analysis.next_pages if directory_url(url) not in self.requested_pages]
-        if next_pages and self._keep_paging(section, new_here, too_old):
+        keep_paging = bool(next_pages) and self._keep_paging(section, new_here, too_old)
+        cut = self._paging_cut(section, response.url, unlisted) if keep_paging else None
+        if keep_paging and cut is None:
             for url in next_pages:
-                yield self._request(url, "page")
+                if request := self._request(url, "page"):
+                    yield request
         elif section:
             yield SectionWalk(*section, response.url, "finished")
         for url in analysis.section_links:
-            yield self._request(url, "page")
+            if request := self._request(url, "page"):
+                yield request
         if section and not analysis.articles and not analysis.empty_notice:
-            self.crawler.stats.inc_value("investchn/listings_without_articles")
+            self.run.count("listings_without_articles")
             logger.warning("list page shows no article links: %s", response.url)
+        if cut:
+            yield FetchFailure(response.url, "paging_limit", cut, response.status, "page", seen_at)
 
-    def _should_fetch(self, url: str) -> bool:
-        if self.refresh:
-            return True
-        if url in self.state.known_urls:
-            self.crawler.stats.inc_value("investchn/skipped_known")
-            return False
-        failure = self.state.failures.get(url)
-        if failure and not (self.full or is_retryable(failure, self.max_attempts)):
-            self.crawler.stats.inc_value("investchn/skipped_given_up")
-            return False
-        return True
+    def _paging_cut(self, section, url: str, unlisted: int) -> str | None:
+        """Return why a list's paging must stop although it shows a next page (None: page on).
+
+        Two bounds, both settings: pages in a row that list nothing this run has not listed already (a
+        pager that links on with a new query string forever), and list pages per section in one run.
+        """
+        key = section or ("", url)
+        self.list_pages[key] += 1
+        self.repeat_pages[key] = 0 if unlisted else self.repeat_pages[key] + 1
+        if self.repeat_pages[key] >= self.max_repeat_pages:
+            reason = f"{self.repeat_pages[key]} list pages in a row listed nothing new; paging stopped"
+        elif self.list_pages[key] >= self.max_list_pages:
+            reason = f"{self.list_pages[key]} list pages of this list walked in one run (the limit); paging stopped"
+        else:
+            return None
+        self.run.count("lists_cut")
+        logger.warning("%s: %s", url, reason)
+        return reason
 
     def _keep_paging(self, section, new_here: int, too_old: int) -> bool:
         if too_old:
             return False  # the list has gone past --since
         if self.full or self.refresh or section is None:
             return True
-        if section not in self.state.complete_sections:
+        if section not in self.run.state.complete_sections:
             return True  # never walked to the end (or a crawl was killed halfway): walk on
         return new_here > 0
 
@@ -206,6 +215,7 @@ class ZoneNewsSpider(scrapy.Spider):
             fetched_at=utc_now(),
             http_charset=charset,
             list_url=listed_by["list_url"] if listed_by else None,
+            redirected_from=list(response.meta.get("redirect_urls", [])),
         )
 
     def on_error(self, failure: Failure):
@@ -220,8 +230,8 @@ class ZoneNewsSpider(scrapy.Spider):
         else:
             status, kind = None, "network"
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        self.crawler.stats.inc_value(f"investchn/fetch_failed/{role}")
         if role == "start":
-            self.crawler.stats.set_value("investchn/start_error", reason)
+            self.run.report.start_failures += 1
+            self.run.report.start_error = reason
         logger.info("failed %s (%s): %s", request.url, role, reason)
         yield FetchFailure(request.url, kind, reason, status, role, utc_now())

@@ -23,7 +23,7 @@ from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
 from . import search
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
 
 
@@ -42,6 +42,7 @@ class Capture:
     fetched_at: str
     http_charset: str | None = None
     list_url: str | None = None
+    redirected_from: list[str] = field(default_factory=list)  # the URLs that redirected to ``url``, in order
     extra: dict = field(default_factory=dict)
 
 
@@ -110,10 +111,30 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run the enclosed writes as one transaction (nested blocks become savepoints)."""
-        with self.db.atomic():
+        """Run the enclosed writes as one transaction (nested blocks become savepoints).
+
+        The outermost block starts with ``BEGIN IMMEDIATE``: it takes the write lock first, waiting up
+        to the busy timeout for another writer, rather than reading first and then failing at once
+        (SQLITE_BUSY) when another program committed in between. A block that fails rolls back whole.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+                search.sync_index(self.db)
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             yield
             search.sync_index(self.db)  # index the batch's articles at once: one FTS5 segment per batch
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            raise
+
+    def set_write_timeout(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for another program's write transaction before a write fails."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     # --- schema -------------------------------------------------------------------------------
 
@@ -169,12 +190,15 @@ class Archive:
                 "http_charset": str,
                 "fetched_at": str,
                 "list_url": str,
+                "redirected_from": str,
                 "run_id": int,
             },
             pk="id",
             foreign_keys=[("run_id", "runs", "id")],
             if_not_exists=True,
         )
+        if "redirected_from" not in db["captures"].columns_dict:  # archives of schema 1 and 2
+            db["captures"].add_column("redirected_from", str)
         db["captures"].create_index(["url", "fetched_at"], if_not_exists=True)
         article_columns = {
             "id": int,
@@ -287,23 +311,20 @@ class Archive:
                 .last_pk
             )
 
-    def finish_run(self, run_id: int, *, status: str, stats: dict, counts: dict) -> None:
-        """Record the end of a run: its status (ok, failed …), Scrapy's stats and the archive counts."""
-        row = {"finished_at": utc_now(), "status": status, "stats": json.dumps(stats, default=str)}
+    def finish_run(self, run_id: int, *, status: str, exit_code: int | None, stats: dict, counts: dict) -> None:
+        """Record the end of a run: its status word and exit status, Scrapy's stats and the run's counts."""
+        row = {
+            "finished_at": utc_now(),
+            "status": status,
+            "exit_code": exit_code,
+            "stats": json.dumps(stats, default=str, sort_keys=True),
+        }
         row.update(
             {
                 key: counts.get(key, 0)
                 for key in ("new_articles", "seen_articles", "merged_urls", "changed_articles", "failures", "requests")
             }
         )
-        with self.db.atomic():
-            self.db["runs"].update(run_id, row)
-
-    def set_run_exit(self, run_id: int, exit_code: int, status: str | None = None) -> None:
-        """Record the exit status the command gave for a run (and optionally a final status word)."""
-        row: dict = {"exit_code": exit_code}
-        if status:
-            row["status"] = status
         with self.db.atomic():
             self.db["runs"].update(run_id, row)
 
@@ -340,6 +361,7 @@ class Archive:
                     "http_charset": capture.http_charset,
                     "fetched_at": capture.fetched_at,
                     "list_url": capture.list_url,
+                    "redirected_from": json.dumps(capture.redirected_from) if capture.redirected_from else None,
                     "run_id": run_id,
                 }
             )
@@ -448,6 +470,22 @@ class Archive:
                     "last_run_id": run_id,
                 }
             )
+
+    def add_url_alias(self, url: str, of_url: str, seen_at: str, capture_id: int | None) -> bool:
+        """Link ``url`` (a URL that redirected to ``of_url``) to the article archived under ``of_url``.
+
+        Return False when ``of_url`` holds no article. The next crawl then knows the listed URL and
+        does not fetch it again.
+        """
+        article_id = self._article_id_for_url(canonical_url(of_url))
+        if article_id is None:
+            return False
+        url = canonical_url(url)
+        if self._article_id_for_url(url) != article_id:
+            self._link_url(url, article_id, seen_at, capture_id)
+        else:
+            self._touch_article(article_id, url, seen_at, capture_id)
+        return True
 
     def resolve_failure(self, url: str, at: str) -> None:
         """Mark an earlier failure of ``url`` as resolved (the page has now been archived)."""
@@ -572,6 +610,19 @@ class Archive:
             raise ArchiveError(f"no capture {capture_id}")
         body, codec = row
         return zlib.decompress(body) if codec == "zlib" else body
+
+
+def record_run_end(db_path: str | Path, run_id: int, status: str, exit_code: int) -> None:
+    """Record a run's status and exit status over a connection of its own (waiting at most 2 s).
+
+    For a process about to end while its own connection may be inside a transaction.
+    """
+    conn = sqlite3.connect(db_path, timeout=2)
+    try:
+        with conn:
+            conn.execute("UPDATE runs SET status = ?, exit_code = ? WHERE id = ?", (status, exit_code, run_id))
+    finally:
+        conn.close()
 
 
 def _to_column(value):
