@@ -35,6 +35,7 @@ class CrawlOptions:
     since: str | None = None
     log_dir: str | None = None
     run_args: dict = field(default_factory=dict)
+    held_lock: object | None = None  # an ArchiveLock already taken on ``db``, handed to the run
     extra_settings: dict = field(default_factory=dict)
 
 
@@ -59,6 +60,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "INVESTCHN_FULL": options.full,
         "INVESTCHN_REFRESH": options.refresh,
     }
+    if options.held_lock is not None:
+        overrides["INVESTCHN_HELD_LOCK"] = options.held_lock
     if options.since:
         overrides["INVESTCHN_SINCE"] = options.since
     if options.log_dir:

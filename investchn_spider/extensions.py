@@ -50,8 +50,10 @@ class RunLifecycle:
         write_timeout: float,
         run_timeout: float,
         stop_grace: float,
+        held_lock: ArchiveLock | None = None,
     ) -> None:
         self.crawler = crawler
+        self._held_lock = held_lock
         self.db_path = db_path
         self.run_args = run_args
         self.write_timeout = write_timeout
@@ -80,6 +82,7 @@ class RunLifecycle:
             write_timeout=settings.getfloat("INVESTCHN_WRITE_TIMEOUT"),
             run_timeout=settings.getfloat("INVESTCHN_RUN_TIMEOUT"),
             stop_grace=settings.getfloat("INVESTCHN_STOP_GRACE_SECONDS"),
+            held_lock=settings.get("INVESTCHN_HELD_LOCK"),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -105,7 +108,10 @@ class RunLifecycle:
     def spider_opened(self, spider) -> None:
         """Take the lock, open the archive, record the run's start, read the crawl state; arm the time limit."""
         try:
-            self._lock = ArchiveLock(self.db_path).acquire()
+            if self._held_lock is not None and self._held_lock.held_for(self.db_path):
+                self._lock, self._held_lock = self._held_lock, None  # handed over by the command
+            else:
+                self._lock = ArchiveLock(self.db_path).acquire()
         except ArchiveLocked as error:
             self.report.locked = str(error)
             raise CloseSpider("locked") from None

@@ -84,3 +84,6 @@ INVESTCHN_STOP_GRACE_SECONDS = 30.0
 INVESTCHN_MAX_REPEAT_PAGES = 3
 # ... or after this many pages of one list in one run. Both are recorded as paging_limit failures.
 INVESTCHN_MAX_LIST_PAGES = 2000
+# An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
+# hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
+INVESTCHN_HELD_LOCK = None

@@ -26,6 +26,17 @@ def run_investchn(*args: str, cwd: Path | str | None = None, timeout: float = 30
     )
 
 
+def archive_snapshot(db) -> dict:
+    """What must not depend on interruptions or faults: articles by content, with their URLs and sections."""
+    from investchn_spider.store import Archive
+
+    with Archive(db, create=False) as archive:
+        return {
+            row["content_hash"]: (row["title"], sorted(row["urls"]), sorted(row["sections"]))
+            for row in archive.iter_articles()
+        }
+
+
 @pytest.fixture(scope="module")
 def replica_factory():
     """Start replicas on demand for a test module; every one is stopped when the module ends."""

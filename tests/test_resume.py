@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import run_investchn
+from conftest import archive_snapshot, run_investchn
 
 from investchn_spider import exitcodes
 from investchn_spider.store import Archive
@@ -37,15 +37,6 @@ def wait_for_requests(server, count: int, process: subprocess.Popen, timeout: fl
         time.sleep(0.01)
 
 
-def snapshot(db) -> dict:
-    """What must not depend on interruptions: articles by content, their URLs and sections."""
-    with Archive(db, create=False) as archive:
-        return {
-            row["content_hash"]: (row["title"], sorted(row["urls"]), sorted(row["sections"]))
-            for row in archive.iter_articles()
-        }
-
-
 @pytest.fixture(scope="module")
 def server(replica_factory):
     replica = replica_factory(seed=SEED, articles=ARTICLES)
@@ -59,7 +50,7 @@ def reference(server, tmp_path_factory):
     db = tmp_path_factory.mktemp("reference") / "archive.db"
     result = run_investchn("crawl", "--start-url", server.url, "--delay", "0", "--db", str(db))
     assert result.returncode == 0, result.stderr[-2000:]
-    return snapshot(db)
+    return archive_snapshot(db)
 
 
 @pytest.mark.parametrize("kill_after", [3, 25, 70, 110])
@@ -70,14 +61,14 @@ def test_crawl_killed_then_rerun_equals_an_uninterrupted_crawl(server, reference
     wait_for_requests(server, kill_after, process)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    partial = snapshot(db) if db.exists() else {}
+    partial = archive_snapshot(db) if db.exists() else {}
     print(f"killed after {kill_after} requests: {len(partial)} of {len(reference)} articles archived")
     assert len(partial) < len(reference)
     if kill_after >= 70:  # late kills leave committed batches behind: the resume path is exercised
         assert partial
     result = run_investchn("crawl", "--start-url", server.url, "--delay", "0", "--db", str(db))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert snapshot(db) == reference
+    assert archive_snapshot(db) == reference
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         statuses = [row[0] for row in conn.execute("SELECT status FROM runs ORDER BY id")]

@@ -10,12 +10,14 @@ from urllib.parse import urlsplit
 import click
 
 from .. import exitcodes
+from ..store import ArchiveError
+from ..store.archive import check_writable
+from ..store.lock import ArchiveLock, ArchiveLocked
 from .common import (
     DEFAULT_DB,
     DEMO_DB,
     CommandError,
     db_option,
-    ensure_unlocked,
     open_archive,
     prepare_archive,
     validate_date,
@@ -184,9 +186,18 @@ def crawl_and_report(options) -> int:
     folder = Path(options.db).parent
     if not folder.is_dir():
         raise CommandError(f"cannot create archive {options.db}: folder {folder} does not exist")
-    ensure_unlocked(options.db)
+    lock = _take_lock(options.db)
+    try:
+        check_writable(options.db)
+    except ArchiveError as error:
+        lock.release()
+        raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
+    options.held_lock = lock  # the run takes it over: a second crawl fails here, before Scrapy starts
     started = time.monotonic()
-    result = run_crawl(options)
+    try:
+        result = run_crawl(options)
+    finally:
+        lock.release()
     report = result.report
     if report.locked or (report.fatal and report.run_id is None):  # nothing was crawled: one line is all
         raise CommandError(result.message, result.exit_code)
@@ -217,6 +228,13 @@ def crawl_and_report(options) -> int:
     if result.exit_code != exitcodes.OK:
         click.echo(f"Error: {result.message}", err=True)
     return result.exit_code
+
+
+def _take_lock(db_path: str) -> ArchiveLock:
+    try:
+        return ArchiveLock(db_path).acquire()
+    except ArchiveLocked as error:
+        raise CommandError(f"{error}; not starting a second crawl", exitcodes.LOCKED) from None
 
 
 @click.command()

@@ -612,6 +612,29 @@ class Archive:
         return zlib.decompress(body) if codec == "zlib" else body
 
 
+def check_writable(path: str | Path) -> None:
+    """Raise :class:`ArchiveError` when an existing archive file cannot be written (read-only file or folder).
+
+    Takes SQLite's write lock and gives it back at once; changes nothing. A missing file passes: the
+    crawl creates it.
+    """
+    if not Path(path).is_file():
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return  # another program is writing right now: the crawl waits for it (busy timeout)
+        raise ArchiveError(f"the archive {path} could not be written: {error}") from None
+    except sqlite3.DatabaseError:
+        return  # not an SQLite file: opening the archive says so in its own words
+
+
 def record_run_end(db_path: str | Path, run_id: int, status: str, exit_code: int) -> None:
     """Record a run's status and exit status over a connection of its own (waiting at most 2 s).
 

@@ -39,6 +39,10 @@ class ArchiveLock:
         self._fd = fd
         return self
 
+    def held_for(self, db_path: str | Path) -> bool:
+        """Return whether this lock is held, and is the lock of the archive at ``db_path``."""
+        return self._fd is not None and self.path.resolve() == Path(f"{db_path}.lock").resolve()
+
     def release(self) -> None:
         """Give the lock up (closing the file releases it)."""
         if self._fd is not None:
