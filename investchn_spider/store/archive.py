@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -618,8 +619,19 @@ def check_writable(path: str | Path) -> None:
     Takes SQLite's write lock and gives it back at once; changes nothing. A missing file passes: the
     crawl creates it.
     """
-    if not Path(path).is_file():
+    path = Path(path)
+    if not path.is_file():
         return
+    # SQLite opens a file it may not write read-only without a word, and a WAL archive takes writes
+    # into its -wal file until the checkpoint fails: ask the file system first.
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if part.exists():
+                os.close(os.open(part, os.O_RDWR))
+        except OSError as error:
+            raise ArchiveError(f"the archive {path} could not be written: {error.strerror} ({part.name})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ArchiveError(f"the archive {path} could not be written: its folder {path.parent} is read-only")
     try:
         conn = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
