@@ -189,12 +189,12 @@ def test_a_later_run_that_adds_a_larger_url_keeps_the_record(server, crawls, tmp
 @pytest.mark.parametrize("stop_after", [20, 45])
 def test_a_crawl_stopped_by_sigterm_then_rerun_exports_the_same(server, crawls, tmp_path, stop_after):
     reference, _, _ = crawls("depth_first")
+    db = str(tmp_path / "archive.db")
     server.clear_access_log()
     server.set_faults(SLOW_ARTICLES)  # slow enough for the signal to land mid-crawl
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "investchn_spider", "crawl", "--start-url", server.url, "--delay", "0"]
-            + ["--db", str(tmp_path / "archive.db")],
+            [sys.executable, "-m", "investchn_spider", "crawl", "--start-url", server.url, "--delay", "0", "--db", db],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -209,7 +209,7 @@ def test_a_crawl_stopped_by_sigterm_then_rerun_exports_the_same(server, crawls, 
         server.set_faults([])
     with sqlite3.connect(tmp_path / "archive.db") as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] < ARTICLES
-    result = run_investchn("crawl", "--start-url", server.url, "--delay", "0", "--db", str(tmp_path / "archive.db"))
+    result = run_investchn("crawl", "--start-url", server.url, "--delay", "0", "--db", db)
     assert result.returncode == 0, result.stderr[-3000:]
     found = outputs(tmp_path)
     for name in ("csv", "jsonl", "stats"):
