@@ -620,7 +620,7 @@ class Archive:
         return counts
 
     def iter_articles(self) -> Iterator[dict]:
-        """Yield every article, oldest publish date first, with its ``urls`` and ``sections`` lists.
+        """Yield every article, oldest publish date first (then by URL), with its sorted ``urls`` and ``sections``.
 
         The same rows as :func:`.queries.iter_articles` with no filter (JSON columns as lists).
         """

@@ -94,7 +94,7 @@ def count_articles(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
 def iter_articles(
     db: sqlite_utils.Database, selection: ArticleFilter, columns: tuple[str, ...] = SELECTABLE_COLUMNS
 ) -> Iterator[dict]:
-    """Yield the selected articles, oldest publish date first, as dicts of ``columns``.
+    """Yield the selected articles, oldest publish date first (then by URL), as dicts of ``columns``.
 
     ``columns`` are names from :data:`SELECTABLE_COLUMNS`; JSON columns come back as Python lists
     (``sections`` as ``"district/category"`` strings). Streams: one article in memory at a time.
