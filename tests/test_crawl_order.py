@@ -24,6 +24,12 @@ from investchn_spider import exitcodes
 SEED, ARTICLES = 69, 40  # 5 reposts (3 whose second URL sorts first), 2 cross-listed articles, 2 dead links
 PROJECT = Path(__file__).resolve().parent.parent
 ONE_AT_A_TIME = {"CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+# The project's settings crawl breadth first; Scrapy's own defaults (LIFO queues) depth first.
+DEPTH_FIRST = {
+    "DEPTH_PRIORITY": 0,
+    "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleLifoDiskQueue",
+    "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.LifoMemoryQueue",
+}
 BREADTH_FIRST = {
     "DEPTH_PRIORITY": 1,
     "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
@@ -31,9 +37,9 @@ BREADTH_FIRST = {
 }
 MANY_AT_A_TIME = {"CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32}
 ORDERS = {
-    "depth_first": ONE_AT_A_TIME,  # Scrapy's default LIFO queues
+    "depth_first": {**ONE_AT_A_TIME, **DEPTH_FIRST},
     "breadth_first": {**ONE_AT_A_TIME, **BREADTH_FIRST},
-    "concurrent_depth_first": MANY_AT_A_TIME,
+    "concurrent_depth_first": {**MANY_AT_A_TIME, **DEPTH_FIRST},
     "concurrent_breadth_first": {**MANY_AT_A_TIME, **BREADTH_FIRST},
 }
 # A crawl's own times at the end of every exported row: the only fields that may differ between runs.
@@ -130,11 +136,15 @@ def test_replica_under_test_has_reposts_in_both_url_orders(server):
 
 def test_the_orders_fetch_reposts_in_different_orders(server, crawls):
     # The comparison below means something only if some repost's two pages arrive in both orders.
+    # Depth first and breadth first, one request at a time, are deterministic: they must disagree.
+    pairs = repost_pairs(server.site)
     firsts = {}
     for order in ORDERS:
         fetched = crawls(order)[1]
-        firsts[order] = {pair: min(pair, key=fetched.index) for pair in repost_pairs(server.site)}
-    assert any(len({firsts[order][pair] for order in ORDERS}) == 2 for pair in repost_pairs(server.site)), firsts
+        firsts[order] = [min(pair, key=fetched.index) for pair in pairs]
+    assert firsts["depth_first"] != firsts["breadth_first"], firsts
+    smaller_first = [first == pair[0] for first, pair in zip(firsts["breadth_first"], pairs, strict=True)]
+    assert any(smaller_first) and not all(smaller_first), firsts
 
 
 def test_the_record_of_every_article_comes_from_its_smallest_url(server, crawls):
