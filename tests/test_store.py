@@ -151,3 +151,76 @@ def test_archive_rejects_an_sqlite_file_of_another_application(tmp_path):
 def test_archive_rejects_a_missing_folder(tmp_path):
     with pytest.raises(ArchiveError, match="does not exist"):
         Archive(tmp_path / "no" / "such" / "archive.db")
+
+
+SMALLER = "http://www.investchn.com/kfqxw/bhxq/tpxw/2.html"  # sorts before URL
+REPOST_FIELDS = {
+    "district": "滨海新区",
+    "category": "图片新闻",
+    "breadcrumb": ["首页", "开发区新闻", "滨海新区", "图片新闻"],
+}
+ORDER_FREE = ("url", "title", "breadcrumb", "district", "category", "content_hash", "body_text")
+
+
+def save_page(archive: Archive, rec: dict, at: str) -> str:
+    """Store ``rec`` with a capture of its own, as the crawl does; return the outcome."""
+    capture = Capture(rec["url"], 200, {}, f"<html>{rec['district']}</html>".encode(), at)
+    with archive.transaction():
+        capture_id = archive.add_capture(capture, None)
+        return archive.save_article(rec, capture_id=capture_id, seen_at=at, extractor_version="1")
+
+
+def record_rows(archive: Archive) -> list[tuple]:
+    """Return each article's order-free fields, its URLs and the URL of its record's capture."""
+    rows = archive.db.execute(
+        f"""SELECT {", ".join(f"a.{c}" for c in ORDER_FREE)}, c.url FROM articles a
+            LEFT JOIN captures c ON c.id = a.capture_id ORDER BY a.url"""
+    ).fetchall()
+    return [(*row, next(r["urls"] for r in archive.iter_articles() if r["url"] == row[0])) for row in rows]
+
+
+@pytest.mark.parametrize("smaller_first", [True, False])
+def test_archive_repost_takes_the_record_of_its_smallest_url_whatever_the_order(tmp_path, smaller_first):
+    from investchn_spider.store.queries import ArticleFilter, search_articles
+    from investchn_spider.store.search import parse_query
+
+    pages = [record(url=SMALLER) | REPOST_FIELDS, record()]
+    with Archive(tmp_path / "archive.db") as archive:
+        outcomes = [
+            save_page(archive, rec, f"2026-01-0{day}T00:00:00+00:00")
+            for day, rec in enumerate(pages if smaller_first else pages[::-1], start=1)
+        ]
+        assert outcomes == ["new", "merged"]
+        [row] = record_rows(archive)
+        assert row[:5] == (
+            SMALLER,
+            "园区招商推介会举行",
+            '["首页", "开发区新闻", "滨海新区", "图片新闻"]',
+            "滨海新区",
+            "图片新闻",
+        )
+        assert row[-2] == SMALLER  # the record's capture is that page's
+        assert row[-1] == [SMALLER, URL]  # every URL kept, sorted
+        # The search index follows the re-pointed district.
+        for district, found in (("滨海新区", 1), ("杨浦区", 0)):
+            selection = ArticleFilter(search=parse_query("园区"), districts=(district,))
+            assert search_articles(archive.db, selection).total == found
+
+
+@pytest.mark.parametrize("smaller_first", [True, False])
+def test_archive_content_changed_at_every_url_ends_with_the_smallest_urls_record(tmp_path, smaller_first):
+    changed = "第一段。\n第二段（更正）。"
+    with Archive(tmp_path / "archive.db") as archive:
+        save_page(archive, record(), "2026-01-01T00:00:00+00:00")
+        save_page(archive, record(url=SMALLER) | REPOST_FIELDS, "2026-01-01T00:00:00+00:00")
+        pages = [record(url=SMALLER, body=changed) | REPOST_FIELDS, record(body=changed)]
+        outcomes = [
+            save_page(archive, rec, "2026-02-01T00:00:00+00:00") for rec in (pages if smaller_first else pages[::-1])
+        ]
+        assert outcomes == ["changed", "seen"]
+        [row] = record_rows(archive)
+        assert (row[0], row[3], row[-2], row[-1]) == (SMALLER, "滨海新区", SMALLER, [SMALLER, URL])
+        assert row[6].endswith("（更正）。")
+        assert archive.db.execute("SELECT district, body_text FROM article_versions").fetchall() == [
+            ("滨海新区", "第一段。\n第二段。")
+        ]

@@ -334,6 +334,18 @@ class ReplicaSite:
         repost = self.repost_path(article_id)
         return [self.primary_path(article_id)] + ([repost] if repost else [])
 
+    def page_sections(self, article_id: int) -> list[tuple[str, tuple[str, str]]]:
+        """Return ``(path, section its breadcrumb shows)`` for every page of the article, smallest path first.
+
+        A repost's page shows the section it is reposted in. The archive takes an article's record
+        from its smallest URL (all URLs share the replica's base, so the smallest path).
+        """
+        meta = self.metas[article_id - 1]
+        pages = [(self.primary_path(article_id), meta.section)]
+        if meta.repost:
+            pages.append((self.repost_path(article_id), meta.extra))
+        return sorted(pages)
+
     def resolve_document(self, path: str) -> tuple[int, tuple[str, str]] | None:
         """Return (article id, section shown in the breadcrumb) for an article path, else None."""
         match = _DOC_PATH.match(path)
@@ -451,22 +463,28 @@ class ReplicaSite:
     # -- ground truth -------------------------------------------------------------------------------
 
     def expected_articles(self) -> list[dict]:
-        """Return one dict per article, as a correct crawl + extraction should record it (id order)."""
+        """Return one dict per article, as a correct crawl + extraction should record it (id order).
+
+        ``url``, ``district`` and ``category`` are those of the article's smallest URL (its record's
+        page, see :meth:`page_sections`); ``urls`` are all its URL paths, primary first.
+        """
         result = []
         for meta in self.metas:
             article = self.article(meta.id)
             shown = article.shown_datetime()
+            url, (district, category) = self.page_sections(meta.id)[0]
             result.append(
                 {
                     "id": meta.id,
+                    "url": url,
                     "urls": self.article_urls(meta.id),
                     "title": article.title,
                     "published_date": meta.date.isoformat(),
                     "published_at": shown.isoformat() if shown else None,
                     "source": meta.source,
                     "zone": meta.zone,
-                    "district": meta.district,
-                    "category": meta.kind,
+                    "district": district,
+                    "category": category,
                     "sections": [meta.section] + ([meta.extra] if meta.extra else []),
                     "body_text": "\n".join(article.body_lines()),
                     "images": [{"src": b[1], "alt": b[2]} for b in article.blocks if b[0] == "img"],

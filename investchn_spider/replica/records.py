@@ -14,55 +14,64 @@ from ..extraction import EXTRACTOR_VERSION, content_hash
 from .content import ReplicaSite, section_path
 
 
-def article_records(site: ReplicaSite, base_url: str) -> Iterator[tuple[dict, list[tuple[str, str, str]]]]:
-    """Yield ``(record, sightings)`` per article: the extracted record and its (url, district, category) lists.
+def article_records(site: ReplicaSite, base_url: str) -> Iterator[tuple[list[dict], list[tuple[str, str, str]]]]:
+    """Yield ``(records, sightings)`` per article: the record each of its pages gives, and its list sightings.
 
-    A reposted article yields its second URL as a sighting in the second section; a cross-listed
-    one is listed in both sections at its one URL.
+    A reposted article has two pages, each showing its own section (breadcrumb, district,
+    category), and yields its second URL as a sighting in the second section; a cross-listed one is
+    listed in both sections at its one URL. Sightings are ``(url, district, category)``.
     """
     base = base_url.rstrip("/")
     for expected in site.expected_articles():
         meta = site.meta(expected["id"])
         urls = [base + path for path in expected["urls"]]
-        record = {
-            "url": urls[0],
+        common = {
             "title": expected["title"],
             "published_date": expected["published_date"],
             "published_at": expected["published_at"],
             "source": expected["source"],
             "zone": expected["zone"],
-            "breadcrumb": ["首页", "开发区新闻", meta.district, meta.kind],
-            "district": expected["district"],
-            "category": expected["category"],
             "body_text": expected["body_text"],
             "images": [{"src": base + image["src"], "alt": image["alt"]} for image in expected["images"]],
             "attachments": [{"url": base + item["url"], "text": item["text"]} for item in expected["attachments"]],
             "content_hash": content_hash(expected["title"], expected["published_date"], expected["body_text"]),
         }
+        records = [
+            {
+                "url": base + path,
+                **common,
+                "breadcrumb": ["首页", "开发区新闻", district, category],
+                "district": district,
+                "category": category,
+            }
+            for path, (district, category) in site.page_sections(expected["id"])
+        ]
         sightings = [(urls[0], *meta.section)]
         if meta.extra:
             sightings.append((urls[1] if meta.repost else urls[0], *meta.extra))
-        yield record, sightings
+        yield records, sightings
 
 
-def store_records(archive, records: Iterator[tuple[dict, list[tuple[str, str, str]]]], seen_at: str, base_url: str):
+def store_records(
+    archive, records: Iterator[tuple[list[dict], list[tuple[str, str, str]]]], seen_at: str, base_url: str
+):
     """Store ``records`` (from :func:`article_records`) in ``archive`` as a crawl would; return the outcome counts."""
     base = base_url.rstrip("/")
     counts: dict[str, int] = {}
-    for record, sightings in records:
+    for pages, sightings in records:
         for url, district, category in sightings:
             archive.record_sighting(
                 url,
                 district=district,
                 category=category,
                 list_url=base + section_path((district, category)),
-                listed_title=record["title"],
-                listed_date=record["published_date"],
+                listed_title=pages[0]["title"],
+                listed_date=pages[0]["published_date"],
                 seen_at=seen_at,
             )
-        for url in dict.fromkeys(url for url, _, _ in sightings):
+        for record in pages:
             outcome = archive.save_article(
-                {**record, "url": url}, capture_id=None, seen_at=seen_at, extractor_version=EXTRACTOR_VERSION
+                record, capture_id=None, seen_at=seen_at, extractor_version=EXTRACTOR_VERSION
             )
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts

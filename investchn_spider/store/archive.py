@@ -375,22 +375,30 @@ class Archive:
         ``seen``: this URL already holds this content. ``merged``: a new URL whose content the
         archive already holds (a repost) is linked to that article. ``changed``: the URL's article
         has new content; the earlier version is kept in ``article_versions``.
+
+        Whatever the order its pages arrive in, an article's record (``url``, breadcrumb, district,
+        category, every other field and ``capture_id``) is the one extracted from the page of its
+        smallest URL (see :meth:`_prefer_record`).
         """
         url = canonical_url(record["url"])
         by_url = self._article_id_for_url(url)
         by_hash = self._article_id_for_hash(record["content_hash"])
+        row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
+        row.update({"capture_id": capture_id, "extractor_version": extractor_version, "updated_at": seen_at})
         if by_url is not None and by_url == by_hash:
             self._touch_article(by_url, url, seen_at, capture_id)
+            self._prefer_record(by_url, url, row)
             return "seen"
         if by_hash is not None:  # a repost, or a URL whose page now shows another known article
             self._link_url(url, by_hash, seen_at, capture_id)
             self._touch_article(by_hash, url, seen_at, capture_id)
+            self._prefer_record(by_hash, url, row)
             return "merged"
-        row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
-        row.update({"capture_id": capture_id, "extractor_version": extractor_version, "updated_at": seen_at})
         if by_url is not None:
+            # New content at this URL: the record is this page's until a smaller URL of the article
+            # shows the same content again.
             self._keep_version(by_url, seen_at)
-            self.db["articles"].update(by_url, {**row, "last_seen_at": seen_at})
+            self.db["articles"].update(by_url, {"url": url, **row, "last_seen_at": seen_at})
             self._touch_article(by_url, url, seen_at, capture_id)
             search.index_article(self.db, by_url)
             return "changed"
@@ -400,6 +408,23 @@ class Archive:
         self._link_url(url, article_id, seen_at, capture_id)
         search.index_article(self.db, article_id)
         return "new"
+
+    def _prefer_record(self, article_id: int, url: str, row: dict) -> None:
+        """Make ``row`` (the record of the page at ``url``) the article's record if ``url`` sorts before its URL.
+
+        Pages of one article at several URLs (a repost shows its own section) give records that differ
+        outside the content hash. Keeping the smallest URL's (SQLite's byte order of the canonical URL)
+        makes the archive the same whatever order the pages were fetched in, within a run and across
+        runs. The content is the same, so no version is kept; the search index follows the district.
+        """
+        columns = ["url", *row]
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        updated = self.db.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ? AND url > ?",
+            [url, *row.values(), article_id, url],
+        ).rowcount
+        if updated:
+            search.index_article(self.db, article_id)
 
     def record_sighting(
         self,
@@ -577,7 +602,7 @@ class Archive:
         return list(
             self.db.query(
                 "SELECT url, role, kind, status, reason, attempts, first_failed_at, last_failed_at "
-                "FROM failures WHERE resolved_at IS NULL ORDER BY attempts DESC, last_failed_at DESC"
+                "FROM failures WHERE resolved_at IS NULL ORDER BY attempts DESC, last_failed_at DESC, url"
             )
         )
 
@@ -596,7 +621,7 @@ class Archive:
         return counts
 
     def iter_articles(self) -> Iterator[dict]:
-        """Yield every article, oldest publish date first, with its ``urls`` and ``sections`` lists.
+        """Yield every article, oldest publish date first (then by URL), with its sorted ``urls`` and ``sections``.
 
         The same rows as :func:`.queries.iter_articles` with no filter (JSON columns as lists).
         """

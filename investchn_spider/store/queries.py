@@ -28,12 +28,14 @@ ARTICLE_EXPORT_COLUMNS = (
     "capture_id",
     "extractor_version",
 )
+# Oldest first; ties by URL, then by content (unique): never by id, which follows the crawl's order.
+ARTICLE_ORDER = "a.published_date, a.url, a.content_hash"
 COMPUTED_COLUMNS = ("urls", "sections")
 SELECTABLE_COLUMNS = (*ARTICLE_EXPORT_COLUMNS, *COMPUTED_COLUMNS)
 JSON_COLUMNS = ("breadcrumb", "images", "attachments", "urls", "sections")
 _COMPUTED_SQL = {
     "urls": """(SELECT json_group_array(url) FROM
-                 (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.first_seen_at, u.url))""",
+                 (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.url))""",
     "sections": """(SELECT json_group_array(section) FROM
                      (SELECT DISTINCT s.district || '/' || s.category AS section FROM article_sections s
                       WHERE s.article_id = a.id ORDER BY section))""",
@@ -92,7 +94,7 @@ def count_articles(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
 def iter_articles(
     db: sqlite_utils.Database, selection: ArticleFilter, columns: tuple[str, ...] = SELECTABLE_COLUMNS
 ) -> Iterator[dict]:
-    """Yield the selected articles, oldest publish date first, as dicts of ``columns``.
+    """Yield the selected articles, oldest publish date first (then by URL), as dicts of ``columns``.
 
     ``columns`` are names from :data:`SELECTABLE_COLUMNS`; JSON columns come back as Python lists
     (``sections`` as ``"district/category"`` strings). Streams: one article in memory at a time.
@@ -103,7 +105,7 @@ def iter_articles(
     expressions = [_COMPUTED_SQL[c] + f" AS {c}" if c in _COMPUTED_SQL else f"a.{c}" for c in columns]
     where, params = selection.where()
     cursor = db.execute(
-        f"SELECT {', '.join(expressions)} FROM articles a WHERE {where} ORDER BY a.published_date, a.id", params
+        f"SELECT {', '.join(expressions)} FROM articles a WHERE {where} ORDER BY {ARTICLE_ORDER}", params
     )
     json_positions = [position for position, column in enumerate(columns) if column in JSON_COLUMNS]
     for values in cursor:
@@ -188,19 +190,19 @@ CANNED_QUERIES = {
         SELECT substr(published_date, 1, 7) AS month, district, count(*) AS articles
         FROM articles
         GROUP BY month, district
-        ORDER BY month DESC, articles DESC""",
+        ORDER BY month DESC, articles DESC, district""",
     "latest_articles": """
         SELECT id, published_date, district, zone, category, title, url
         FROM articles
-        ORDER BY published_date DESC, id DESC
+        ORDER BY published_date DESC, url, content_hash
         LIMIT 200""",
     "duplicates_merged": """
         SELECT a.id, a.published_date, a.district, a.title, count(u.url) AS urls,
                group_concat(u.url, ' ') AS seen_at, a.first_seen_at, a.last_seen_at
-        FROM articles a JOIN article_urls u ON u.article_id = a.id
+        FROM articles a JOIN (SELECT article_id, url FROM article_urls ORDER BY url) u ON u.article_id = a.id
         GROUP BY a.id
         HAVING count(u.url) > 1
-        ORDER BY a.published_date DESC, a.id DESC""",
+        ORDER BY a.published_date DESC, a.url, a.content_hash""",
 }
 
 
