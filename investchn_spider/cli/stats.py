@@ -30,13 +30,12 @@ def stats(db_path: str, run_count: int, since, until) -> None:
     with open_archive(db_path) as archive:
         summary = archive_stats(archive.db, selection.since, selection.until)
         runs = archive.recent_runs(run_count) if run_count else []
-    scope = "" if not (since or until) else f" from {since or 'the first'} to {until or 'the last'} day"
+    name = db_path if not (since or until) else f"{db_path} (published {since or '…'} to {until or '…'})"
     if not summary.articles:
-        click.echo(f"Archive {db_path}: no articles{scope or ' yet'}.")
+        click.echo(f"Archive {name}: no articles{'' if since or until else ' yet'}.")
     else:
         click.echo(
-            f"Archive {db_path}: {summary.articles:,} articles published {summary.first_date} to {summary.last_date}"
-            f"{' (selected' + scope + ')' if scope else ''}, "
+            f"Archive {name}: {summary.articles:,} articles published {summary.first_date} to {summary.last_date}, "
             f"{len(summary.districts)} districts, {len(summary.months)} months"
         )
         click.echo("\nArticles per district")

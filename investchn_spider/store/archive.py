@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -789,6 +790,13 @@ def check_writable(path: str | Path) -> None:
     """
     if identify(path).kind != "archive":
         return
+    try:
+        # SQLite opens a file it may not write read-only without a word, and in WAL mode even takes
+        # the write lock on it: only the first real write would fail. Opening it for writing (not
+        # writing) tells at once.
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as error:
+        raise ArchiveError(f"the archive {path} could not be written: {error.strerror}") from None
     try:
         conn = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
