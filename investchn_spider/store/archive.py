@@ -753,13 +753,13 @@ def delete_demo_archive(path: str | Path, lock) -> bool:
     path = Path(path)
     if not lock.held_for(path):
         raise ValueError("delete_demo_archive needs the archive's lock held")
-    if identify(path).kind == "missing":
-        return False
     refusal = (
         f"{path} is not an archive investchn demo made (demo replaces only its own): "
         "give another --db, or move the file away yourself"
     )
     try:
+        if identify(path).kind == "missing":
+            return False
         with Archive(path, readonly=True) as archive:
             ours = archive.made_by_demo()
     except ArchiveError as error:
