@@ -301,7 +301,7 @@ def match_expression(query: SearchQuery, districts: tuple[str, ...] = ()) -> str
 # The index's answer leaves out the queued articles: their entries may be stale.
 _NOT_QUEUED = f"(rowid & {ID_MASK}) NOT IN (SELECT article_id FROM {PENDING_TABLE})"
 # The queued articles that still exist, tested on their current rows.
-_QUEUED_ROWS = f"{PENDING_TABLE} p JOIN articles a ON a.id = p.article_id"
+_QUEUED_ROWS = f"{PENDING_TABLE} p CROSS JOIN articles a ON a.id = p.article_id"  # CROSS: the queue drives
 
 
 def match_sql(query: SearchQuery, *, indexed: bool = True) -> tuple[str, list[str]]:
