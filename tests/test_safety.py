@@ -29,7 +29,7 @@ from conftest import replica_archive, run_investchn
 
 from investchn_spider import exitcodes
 from investchn_spider.cli import cli
-from investchn_spider.cli.common import parse_date
+from investchn_spider.cli.common import DateParam, parse_date
 from investchn_spider.store import Archive
 from investchn_spider.store.archive import APPLICATION_ID, SCHEMA_VERSION
 from investchn_spider.store.lock import ArchiveLock
@@ -377,6 +377,23 @@ def test_read_only_commands_leave_the_archive_byte_identical(archive_copy, comma
     assert file_state(archive_copy) == before
 
 
+def test_read_only_commands_read_an_archive_in_a_folder_nobody_may_write(archive_copy):
+    folder = archive_copy.parent
+    for suffix in ("-wal", "-shm"):
+        Path(f"{archive_copy}{suffix}").unlink(missing_ok=True)
+    # chattr +i: no file can be made in the folder, even by root (file permissions would not stop root).
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False).returncode != 0:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        total, urls, _ = _search(archive_copy, "园区")
+        stats = invoke("stats", "--db", str(archive_copy))
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert total == len(urls) > 0 and urls == _brute_force(archive_copy, ["园区"])
+    assert stats.exit_code == 0 and "40 articles" in stats.output
+    assert sorted(path.name for path in folder.iterdir()) == ["archive.db"]
+
+
 def _make_schema(path: Path, version: int) -> None:
     """Turn a fresh archive into what an archive of schema ``version`` (1 or 3) looked like."""
     with sqlite3.connect(path) as conn:
@@ -575,6 +592,19 @@ def test_parse_date_accepts_the_documented_forms(text, since, until):
 def test_parse_date_rejects_garbage(text):
     with pytest.raises(ValueError):
         parse_date(text)
+
+
+def test_every_date_option_is_the_one_parser():
+    options = {
+        (name, param.opts[0]): param.type
+        for name, command in cli.commands.items()
+        for param in command.params
+        if param.name in ("since", "until")
+    }
+    assert {name for name, _ in options} == {"crawl", "export", "search", "stats"}
+    assert all(
+        isinstance(kind, DateParam) and kind.end == (option == "--until") for (_, option), kind in options.items()
+    )
 
 
 def test_every_command_reads_dates_the_same_way(made_archive):
