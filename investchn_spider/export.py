@@ -9,11 +9,18 @@ chosen, each row keeps the article's URLs and when crawls first and last saw it.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
-from collections.abc import Callable, Iterable
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from .extraction import RECORD_FIELDS
 from .store.queries import SELECTABLE_COLUMNS
@@ -102,12 +109,13 @@ def export_rows(
 
 def export_parquet(
     rows: Iterable[dict],
-    path: str | Path,
+    path: str | Path | IO[bytes],
     columns: tuple[str, ...] = EXPORT_COLUMNS,
     *,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write ``rows`` to a Parquet file at ``path`` (zstd-compressed); return how many were written.
+    """Write ``rows`` to a Parquet file at ``path`` or to a binary stream (zstd-compressed); return how many
+    were written.
 
     Columns are typed: dates as ``date32``, times as timestamps (``published_at`` at +08:00, the
     crawler's times in UTC), lists as lists (``images`` and ``attachments`` of structs), ids as
@@ -121,7 +129,8 @@ def export_parquet(
     schema = pa.schema([(column, _arrow_type(pa, column)) for column in columns])
     written = 0
     batch: list[dict] = []
-    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+    where = str(path) if isinstance(path, str | Path) else path
+    with pq.ParquetWriter(where, schema, compression="zstd") as writer:
         for row in rows:
             batch.append({column: _parquet_value(column, row.get(column)) for column in columns})
             if len(batch) == PARQUET_BATCH_ROWS:
@@ -136,6 +145,148 @@ def export_parquet(
             if progress:
                 progress(len(batch))
     return written
+
+
+# --- the output file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where an export to a file goes (see :func:`plan_output`).
+
+    ``path``: the file as given. ``target``: the file written, which is ``path`` or, when ``path``
+    is a symbolic link, the regular file it points to (the link itself stays). ``in_place``: the
+    target is a device or a FIFO (``/dev/null``, a named pipe), written as it is, not replaced.
+    """
+
+    path: Path
+    target: Path
+    in_place: bool
+
+
+def plan_output(output: str, protected: Iterable[Path] = ()) -> Output:
+    """Return the :class:`Output` of ``-o output``; raise :class:`ExportError` for one an export must not write.
+
+    Refused: an empty name; a file that is one of ``protected`` (the archive and its ``-wal``,
+    ``-shm``, ``-journal`` and ``.lock``: compared by resolved path and, for files that exist, by
+    device and inode, so through symbolic and hard links); a folder; a symbolic link that points to
+    nothing or to a folder; a file in a missing folder.
+    """
+    if not output:
+        raise ExportError("the output file name is empty (give -o FILE, or -o - for standard output)")
+    path = Path(output)
+    for other in protected:
+        if _same_file(path, other):
+            raise ExportError(f"{output} is the archive's own file {other}: choose another output file")
+    target = path
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise ExportError(f"{output} is a symbolic link to a file that does not exist") from None
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ExportError(f"{output} is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        return Output(path, target, in_place=True)
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {output}: folder {target.parent} does not exist")
+    return Output(path, target, in_place=False)
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    if path.resolve() == other.resolve():
+        return True
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # one of them does not exist
+        return False
+
+
+@contextmanager
+def write_output(output: Output, *, binary: bool = False) -> Iterator[IO]:
+    """Yield a stream that writes ``output``: the file appears whole when the block ends, or not at all.
+
+    A regular file is written to a ``<name>.<random>.partial`` file beside it, locked (``flock``)
+    while it is written, synced and renamed over the target at the end: a reader never sees half
+    an export, and an export that fails (disk full) or raises removes its partial file. One that
+    was killed leaves it behind, unlocked: :func:`remove_stale_partials` recognises it. A device or
+    FIFO is written in place. Text streams are UTF-8 with no newline translation.
+    """
+    mode = "wb" if binary else "w"
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    if output.in_place:
+        with open(output.target, mode, **text) as stream:
+            yield stream
+        return
+    target = output.target
+    fd, name = tempfile.mkstemp(prefix=f"{target.name}.", suffix=".partial-new", dir=target.parent)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # tells a later export this partial file is being written
+        # Named .partial only once locked, so that no export ever finds it unlocked while it is written.
+        os.rename(name, name.removesuffix("-new"))
+        name = name.removesuffix("-new")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # the permissions a plain open() gives, not mkstemp's 0600
+        with open(fd, mode, closefd=False, **text) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(fd)  # the data on disk before the name: a crash leaves the old file, not an empty one
+            os.replace(name, target)  # still locked: no other export can take it for a stale partial
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+    finally:
+        os.close(fd)
+
+
+_PARTIAL_MIDDLE = re.compile(r"[a-z0-9_]{8}")  # what tempfile puts between prefix and suffix
+
+
+def remove_stale_partials(output: Output) -> list[Path]:
+    """Remove the partial files that earlier exports to ``output`` left when killed; return their paths.
+
+    A partial file is stale when no process holds its lock: the kernel released it when the export
+    died. Partial files of exports still running are left alone.
+    """
+    if output.in_place:
+        return []
+    target = output.target
+    prefix, suffix = f"{target.name}.", ".partial"
+    removed = []
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    for name in sorted(names):
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        if not _PARTIAL_MIDDLE.fullmatch(name[len(prefix) : -len(suffix)]):
+            continue
+        path = target.parent / name
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue  # gone already, or not ours to open
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # an export is writing it right now
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def parquet_available() -> bool:

@@ -99,7 +99,7 @@ def test_crawl_db_that_is_not_sqlite_exits_1_and_keeps_the_file(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("my notes " * 500)
     result = run_investchn("crawl", "--db", str(path))
-    _assert_one_clear_line(result, exitcodes.ERROR, "not a usable SQLite archive")
+    _assert_one_clear_line(result, exitcodes.ERROR, "not an investchn archive")
     assert path.read_text() == "my notes " * 500
 
 

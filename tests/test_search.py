@@ -283,7 +283,7 @@ def test_search_command_without_match_says_so(archive):
     [
         (["search", "  "], exitcodes.ERROR, "empty"),
         (["search", "园区", "--since", "2024-13-01"], exitcodes.USAGE, "YYYY-MM-DD"),
-        (["search", "园区", "--since", "2024/01/01"], exitcodes.USAGE, "YYYY-MM-DD"),
+        (["search", "园区", "--since", "yesterday"], exitcodes.USAGE, "YYYY-MM-DD"),
         (["search", "园区", "--since", "2024-05-01", "--until", "2024-04-01"], exitcodes.USAGE, "after --until"),
         (["search", "园区", "--limit", "0"], exitcodes.USAGE, "--limit"),
     ],

@@ -135,7 +135,7 @@ def test_archive_capture_round_trips_and_is_not_stored_twice(archive):
 def test_archive_rejects_a_file_that_is_not_sqlite(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("not a database at all, just text " * 100)
-    with pytest.raises(ArchiveError, match="not a usable SQLite archive"):
+    with pytest.raises(ArchiveError, match="not an investchn archive"):
         Archive(path)
     assert path.read_text().startswith("not a database")  # untouched
 

@@ -1,9 +1,10 @@
-"""What every command shares: the user-facing error, the --db option, opening the archive."""
+"""What every command shares: the user-facing error, the --db option, opening the archive, dates."""
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -35,38 +36,83 @@ def db_option(default: str = DEFAULT_DB):
     )
 
 
-def prepare_archive(db_path: str, *, create_folder: bool, fresh: bool = False) -> None:
-    """Check (and create) the archive before Scrapy starts, so bad paths fail with one clear line."""
-    path = Path(db_path)
-    if create_folder:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    if fresh:
-        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            stale.unlink(missing_ok=True)
-    with open_archive(db_path, create=True):
-        pass
+def open_archive(db_path: str, *, readonly: bool = True, create: bool = False, created_by: str = "investchn"):
+    """Return the open :class:`Archive` at ``db_path``, read-only unless asked; fail with one line.
 
-
-def open_archive(db_path: str, create: bool = False) -> Archive:
+    The commands that only read open it read-only: nothing is created, converted or migrated, and
+    anything but an investchn archive (a missing, empty or foreign file) is refused unchanged.
+    """
     try:
-        return Archive(db_path, create=create)
+        return Archive(db_path, readonly=readonly, create=create, created_by=created_by)
     except ArchiveError as error:
         raise CommandError(str(error)) from None
 
 
-def ensure_unlocked(db_path: str) -> None:
-    """Exit with status LOCKED when another crawl holds the archive (checked before anything is written)."""
+def take_lock(db_path: str) -> ArchiveLock:
+    """Return the archive's write lock, taken; exit with status LOCKED when another crawl holds it."""
     try:
-        ArchiveLock(db_path).acquire().release()
+        return ArchiveLock(db_path).acquire()
     except ArchiveLocked as error:
         raise CommandError(f"{error}; not starting a second crawl", exitcodes.LOCKED) from None
 
 
-def validate_date(ctx, param, value: str | None) -> str | None:
-    """Click callback: return ``value`` when it is a YYYY-MM-DD date (or None); raise BadParameter otherwise."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+# --- dates --------------------------------------------------------------------------------------
+
+DATE_FORMS = "YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, YYYY-MM or YYYY"
+_DAY = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})|(\d{4})(\d{2})(\d{2})|(\d{4})年(\d{1,2})月(\d{1,2})日?")
+_MONTH = re.compile(r"(\d{4})([-/.])(\d{1,2})|(\d{4})(\d{2})|(\d{4})年(\d{1,2})月?")
+_YEAR = re.compile(r"(\d{4})年?")
+
+
+def parse_date(text: str, *, end: bool = False) -> str:
+    """Return the ``YYYY-MM-DD`` day that ``text`` names; raise ValueError when it names none.
+
+    ``text`` is a day (``2024-01-05``, ``20240105``, ``2024/1/5``, ``2024.01.05``, ``2024年1月5日``),
+    a month (``2024-01``, ``202401``, ``2024/1``, ``2024年1月``) or a year (``2024``). A month or a
+    year stands for its first day, or with ``end=True`` (an inclusive upper bound) for its last.
+    """
+    text = text.strip()
+    if match := _DAY.fullmatch(text):
+        year, month, day = (int(group) for group in match.groups() if group and group not in "-/.")
+        return date(year, month, day).isoformat()
+    if match := _MONTH.fullmatch(text):
+        year, month = (int(group) for group in match.groups() if group and group not in "-/.")
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month}")
+        return date(year, month, calendar.monthrange(year, month)[1] if end else 1).isoformat()
+    if match := _YEAR.fullmatch(text):
+        year = int(match.group(1))
+        return date(year, 12, 31).isoformat() if end else date(year, 1, 1).isoformat()
+    raise ValueError(text)
+
+
+class DateParam(click.ParamType):
+    """A date in any of :data:`DATE_FORMS`; the value becomes ``YYYY-MM-DD`` (a month's or year's first
+    day, or with ``end=True`` its last). The one date parser of every command's ``--since`` and
+    ``--until``."""
+
+    name = "DATE"
+
+    def __init__(self, *, end: bool = False) -> None:
+        self.end = end
+
+    def convert(self, value, param, ctx):
+        """Return the ``YYYY-MM-DD`` day of ``value``; fail with one line (exit status 2) when it is none."""
+        try:
+            return parse_date(str(value), end=self.end)
+        except ValueError:
+            option = param.opts[0] if param is not None else "date"
+            # One line, not click's usage block: a date is the commonest thing to get wrong.
+            raise CommandError(f"{option} {value!r} is not a date (use {DATE_FORMS})", exitcodes.USAGE) from None
+
+
+def since_option(help_text: str = "Published on or after this date (YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY …)."):
+    """Return the ``--since`` option (:class:`DateParam`)."""
+    return click.option("--since", type=DateParam(), metavar="DATE", help=help_text)
+
+
+def until_option():
+    """Return the ``--until`` option (:class:`DateParam`, a month or year meaning its last day)."""
+    return click.option(
+        "--until", type=DateParam(end=True), metavar="DATE", help="Published on or before this date (inclusive)."
+    )

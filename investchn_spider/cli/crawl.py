@@ -11,17 +11,9 @@ import click
 
 from .. import exitcodes
 from ..store import ArchiveError
-from ..store.archive import check_writable
-from ..store.lock import ArchiveLock, ArchiveLocked
-from .common import (
-    DEFAULT_DB,
-    DEMO_DB,
-    CommandError,
-    db_option,
-    open_archive,
-    prepare_archive,
-    validate_date,
-)
+from ..store.archive import DEMO_CREATOR, check_writable, delete_demo_archive, identify
+from ..store.lock import ArchiveLock
+from .common import DEFAULT_DB, DEMO_DB, CommandError, db_option, open_archive, since_option, take_lock
 
 
 @click.command()
@@ -34,7 +26,7 @@ from .common import (
 )
 @db_option()
 @click.option("--full", is_flag=True, help="Walk every list page to its end and retry every failed page.")
-@click.option("--since", metavar="YYYY-MM-DD", callback=validate_date, help="Skip articles listed before this day.")
+@since_option("Skip articles listed before this day (YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY …).")
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; changed ones keep their old version.")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host (0: no throttling).")
 @click.option("--max-requests", type=click.IntRange(min=1), help="Stop after about this many pages.")
@@ -132,6 +124,9 @@ def crawl(
 def demo(db_path: str, articles: int, seed: int) -> None:
     """Crawl the bundled replica of the portal into a fresh archive, then show how to explore it.
 
+    An existing archive at --db is replaced only if an earlier demo made it (and no crawl has
+    written to it since); anything else there is refused, untouched.
+
     \b
     Example:
         investchn demo
@@ -140,12 +135,24 @@ def demo(db_path: str, articles: int, seed: int) -> None:
     from ..replica import ReplicaServer, ReplicaSite
 
     path = Path(db_path)
-    prepare_archive(db_path, create_folder=db_path == DEMO_DB, fresh=True)
-    with ReplicaServer(ReplicaSite(seed=seed, articles=articles)) as server:
-        click.echo(f"Replica of the portal serving at {server.url} ({articles} articles, seed {seed})")
-        args = {"command": "demo", "start_urls": [server.url], "db": db_path, "articles": articles, "seed": seed}
-        options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
-        code = crawl_and_report(options)
+    if db_path == DEMO_DB:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise CommandError(f"cannot create archive {path}: folder {path.parent} does not exist")
+    lock = take_lock(db_path)  # before anything is read or deleted: a running crawl keeps its archive
+    try:
+        try:
+            delete_demo_archive(path, lock)
+        except ArchiveError as error:
+            raise CommandError(str(error)) from None
+        open_archive(db_path, readonly=False, create=True, created_by=DEMO_CREATOR).close()
+        with ReplicaServer(ReplicaSite(seed=seed, articles=articles)) as server:
+            click.echo(f"Replica of the portal serving at {server.url} ({articles} articles, seed {seed})")
+            args = {"command": "demo", "start_urls": [server.url], "db": db_path, "articles": articles, "seed": seed}
+            options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
+            code = crawl_and_report(options, lock=lock)
+    finally:
+        lock.release()
     click.echo("\nExplore it:")
     click.echo(f"  investchn search 园区 --db {path} --limit 5")
     click.echo(f"  investchn stats --db {path}")
@@ -179,25 +186,36 @@ def runs(db_path: str, limit: int) -> None:
         )
 
 
-def crawl_and_report(options) -> int:
-    """Run the crawl, print the summary; return the exit status (the run records its own in the archive)."""
+def crawl_and_report(options, lock: ArchiveLock | None = None) -> int:
+    """Run the crawl, print the summary; return the exit status (the run records its own in the archive).
+
+    ``lock``: the archive's lock when the caller holds it already (the demo); else it is taken here.
+    """
     from ..crawl import run_crawl
 
     folder = Path(options.db).parent
     if not folder.is_dir():
         raise CommandError(f"cannot create archive {options.db}: folder {folder} does not exist")
-    lock = _take_lock(options.db)
+    try:
+        identify(options.db)  # another application's file is refused before anything is written beside it
+    except ArchiveError as error:
+        raise CommandError(str(error)) from None
+    own_lock = lock is None
+    if own_lock:
+        lock = take_lock(options.db)
     try:
         check_writable(options.db)
     except ArchiveError as error:
-        lock.release()
+        if own_lock:
+            lock.release()
         raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
     options.held_lock = lock  # the run takes it over: a second crawl fails here, before Scrapy starts
     started = time.monotonic()
     try:
         result = run_crawl(options)
     finally:
-        lock.release()
+        if own_lock:
+            lock.release()
     report = result.report
     if report.locked or (report.fatal and report.run_id is None):  # nothing was crawled: one line is all
         raise CommandError(result.message, result.exit_code)
@@ -228,13 +246,6 @@ def crawl_and_report(options) -> int:
     if result.exit_code != exitcodes.OK:
         click.echo(f"Error: {result.message}", err=True)
     return result.exit_code
-
-
-def _take_lock(db_path: str) -> ArchiveLock:
-    try:
-        return ArchiveLock(db_path).acquire()
-    except ArchiveLocked as error:
-        raise CommandError(f"{error}; not starting a second crawl", exitcodes.LOCKED) from None
 
 
 @click.command()

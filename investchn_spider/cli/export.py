@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import sys
 from contextlib import nullcontext
-from pathlib import Path
 
 import click
 
@@ -48,9 +47,18 @@ def export(
         investchn export --excel --district 浦东新区 --since 2024-01-01 -o pudong.csv
         investchn export --format parquet --search 招商 --columns title,published_date -o zs.parquet
     """
-    from ..export import ExportError, choose_columns, export_parquet, export_rows, parquet_available
+    from ..export import (
+        ExportError,
+        choose_columns,
+        export_parquet,
+        export_rows,
+        parquet_available,
+        plan_output,
+        remove_stale_partials,
+        write_output,
+    )
+    from ..store.archive import archive_files
     from ..store.queries import count_articles, iter_articles
-    from ..store.search import ensure_index
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv only")
@@ -65,46 +73,51 @@ def export(
 
         raise CommandError(PARQUET_MISSING)
     selection = build_filter(since, until, districts, zones, sources, categories, search_query)
-    with open_archive(db_path) as archive:
-        if selection.search:
-            ensure_index(archive.db)
+    target = None
+    if output != "-":
+        try:  # before the archive is even opened: an export never overwrites the archive or its files
+            target = plan_output(output, archive_files(db_path))
+        except ExportError as error:
+            raise CommandError(str(error)) from None
+    with open_archive(db_path) as archive:  # read-only
         rows = iter_articles(archive.db, selection, chosen)
-        if output == "-":
+        if target is None:
             # UTF-8 whatever the locale, and CSV's CRLF untouched by newline translation.
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             cut: list[str] = []
-            export_rows(rows, stream, fmt, chosen, excel=excel, on_cut=cut.append)
-            stream.flush()
-            stream.detach()
+            try:
+                export_rows(rows, stream, fmt, chosen, excel=excel, on_cut=cut.append)
+                stream.flush()
+            except OSError as error:
+                raise CommandError(f"could not write to standard output: {_reason(error)}") from None
+            finally:
+                stream.detach()
             _report_cut(cut)
             return
-        target = Path(output)
-        if not target.parent.is_dir():
-            raise CommandError(f"cannot write {target}: folder {target.parent} does not exist")
+        for stale in remove_stale_partials(target):
+            click.echo(f"Removed {stale}, left by an export to {target.path} that did not finish", err=True)
         total = count_articles(archive.db, selection) if _show_progress() else 0
-        partial = target.with_name(target.name + ".partial")
         cut = []
         bar = (
-            click.progressbar(length=total, label=f"Exporting to {target.name}", file=sys.stderr)
+            click.progressbar(length=total, label=f"Exporting to {target.path.name}", file=sys.stderr)
             if total >= PROGRESS_MIN_ROWS
             else nullcontext()
         )
         try:
-            with bar as progress:
+            with bar as progress, write_output(target, binary=fmt == "parquet") as stream:
                 update = progress.update if progress else None
                 if fmt == "parquet":
-                    written = export_parquet(rows, partial, chosen, progress=update)
+                    written = export_parquet(rows, stream, chosen, progress=update)
                 else:
-                    with partial.open("w", encoding="utf-8", newline="") as stream:
-                        written = export_rows(
-                            rows, stream, fmt, chosen, excel=excel, progress=update, on_cut=cut.append
-                        )
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(target)  # a reader never sees half an export
-        click.echo(f"{written} articles written to {target}", err=True)
+                    written = export_rows(rows, stream, fmt, chosen, excel=excel, progress=update, on_cut=cut.append)
+        except OSError as error:  # disk full, file too large, a FIFO closed by its reader …
+            raise CommandError(f"could not write {target.path}: {_reason(error)}; nothing was written") from None
+        click.echo(f"{written} articles written to {target.path}", err=True)
         _report_cut(cut)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
 
 
 def _report_cut(columns: list[str]) -> None:

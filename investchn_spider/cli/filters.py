@@ -1,43 +1,23 @@
-"""Options that select articles, shared by ``search`` and ``export``; and terminal tables.
+"""Options that select articles, shared by ``search``, ``export`` and ``stats``; and terminal tables.
 
-Dates are validated here (``YYYY-MM-DD``, a real day); the selection itself is built by
-:class:`investchn_spider.store.queries.ArticleFilter`.
+Dates are parsed by :class:`.common.DateParam` (the one parser of every command); the selection
+itself is built by :class:`investchn_spider.store.queries.ArticleFilter`.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from datetime import date
 
 import click
 
 from ..store.queries import ArticleFilter
 from ..store.search import SearchError, parse_query
-from .common import CommandError
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class IsoDate(click.ParamType):
-    """A ``YYYY-MM-DD`` date that exists; the value stays the string."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        """Return ``value`` if it is a real ``YYYY-MM-DD`` date; fail as a usage error otherwise."""
-        try:
-            if _ISO_DATE.match(value):
-                return date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-        self.fail(f"{value!r} is not a date as YYYY-MM-DD", param, ctx)
+from .common import CommandError, since_option, until_option
 
 
 def date_options(command):
     """Add ``--since`` and ``--until`` (inclusive publish dates) to ``command``."""
-    command = click.option("--until", type=IsoDate(), help="Published on or before this date.")(command)
-    return click.option("--since", type=IsoDate(), help="Published on or after this date.")(command)
+    return since_option()(until_option()(command))
 
 
 def build_filter(

@@ -7,6 +7,11 @@ import click
 from .common import db_option, open_archive
 from .filters import build_filter, date_options
 
+NO_INDEX_NOTE = (
+    "Note: {db} has no search index (an archive of schema 1): every article is read, which is exact but slow;"
+    " the next `investchn crawl --db {db}` builds the index"
+)
+
 
 @click.command()
 @click.argument("query")
@@ -28,11 +33,12 @@ def search(query: str, db_path: str, limit: int, districts: tuple[str, ...], sin
         investchn search "人工智能 招商" --district 浦东新区 --since 2024-01-01 --limit 5
     """
     from ..store.queries import search_articles
-    from ..store.search import ensure_index, match_spans
+    from ..store.search import has_index, match_spans
 
     selection = build_filter(since=since, until=until, districts=districts, search=query)
-    with open_archive(db_path) as archive:
-        ensure_index(archive.db)
+    with open_archive(db_path) as archive:  # read-only: the index is read, never built or brought up to date
+        if not has_index(archive.db):
+            click.echo(NO_INDEX_NOTE.format(db=db_path), err=True)
         results = search_articles(archive.db, selection, limit=limit)
     words = " ".join(selection.search.words)
     if not results.total:

@@ -30,11 +30,10 @@ def serve(db_path: str, host: str, port: int) -> None:
         import datasette  # noqa: F401
     except ImportError:
         raise CommandError(DATASETTE_MISSING) from None
-    from ..store.search import ensure_index
     from ..web import serve as serve_archive
 
-    with open_archive(db_path) as archive:  # fails clearly on a missing or foreign file
-        ensure_index(archive.db)
+    # Fails clearly on a missing, empty or foreign file. Datasette itself opens the file read-only.
+    open_archive(db_path).close()
     _check_port(host, port)
     serve_archive(db_path, host, port, on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl+C stops)"))
 

@@ -5,32 +5,37 @@ from __future__ import annotations
 import click
 
 from .common import db_option, open_archive
-from .filters import table
+from .filters import build_filter, date_options, table
 
 
 @click.command()
 @db_option()
 @click.option("--runs", "run_count", default=5, show_default=True, type=click.IntRange(min=0), help="Last runs shown.")
-def stats(db_path: str, run_count: int) -> None:
+@date_options
+def stats(db_path: str, run_count: int, since, until) -> None:
     """Print articles per district and per month, the date range, the last runs and the gaps.
 
     A gap is a month without any article for a district that has articles in earlier and in
-    later months: a list the crawl may have missed, or a quiet month on the site.
+    later months: a list the crawl may have missed, or a quiet month on the site. --since and
+    --until count only the articles published in that range (the runs are listed whatever).
 
     \b
     Example:
         investchn stats --db data/investchn.db
+        investchn stats --since 2024-01 --until 2024-06
     """
     from ..store.queries import archive_stats
 
+    selection = build_filter(since=since, until=until)
     with open_archive(db_path) as archive:
-        summary = archive_stats(archive.db)
+        summary = archive_stats(archive.db, selection.since, selection.until)
         runs = archive.recent_runs(run_count) if run_count else []
+    name = db_path if not (since or until) else f"{db_path} (published {since or '…'} to {until or '…'})"
     if not summary.articles:
-        click.echo(f"Archive {db_path}: no articles yet.")
+        click.echo(f"Archive {name}: no articles{'' if since or until else ' yet'}.")
     else:
         click.echo(
-            f"Archive {db_path}: {summary.articles:,} articles published {summary.first_date} to {summary.last_date}, "
+            f"Archive {name}: {summary.articles:,} articles published {summary.first_date} to {summary.last_date}, "
             f"{len(summary.districts)} districts, {len(summary.months)} months"
         )
         click.echo("\nArticles per district")
@@ -58,14 +63,16 @@ def stats(db_path: str, run_count: int) -> None:
                     run["finished_at"] or "",
                     run["status"],
                     run["new_articles"] or 0,
+                    run["seen_articles"] or 0,
                     run["merged_urls"] or 0,
                     run["changed_articles"] or 0,
                     run["failures"] or 0,
                 ]
                 for run in runs
             ]
-            headers = ["run", "started (UTC)", "finished (UTC)", "status", "new", "merged", "changed", "failures"]
-            _echo(table(headers, rows, "><<<>>>>"))
+            headers = ["run", "started (UTC)", "finished (UTC)", "status", "new", "seen", "merged", "changed"]
+            headers.append("failures")
+            _echo(table(headers, rows, "><<<>>>>>"))
         else:
             click.echo("  none")
 

@@ -20,11 +20,20 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .. import __version__
 from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
 from . import search
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# The file header's application id (PRAGMA application_id, "ICHN"): what says a file is an investchn
+# archive before any table is read. Archives of schema 1 to 3 predate it and are known by their tables.
+APPLICATION_ID = 0x4943484E
+META_TABLE = "investchn_meta"
+DEMO_CREATOR = "demo"  # investchn_meta.created_by of an archive `investchn demo` made (the only kind it replaces)
+_CORE_TABLES = frozenset({"articles", "article_urls", "captures", "failures", "runs"})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SIDECARS = ("-wal", "-shm", "-journal")  # SQLite's own files beside a database
 ARTICLE_COLUMNS = tuple(field for field in RECORD_FIELDS if field != "url")  # the row keeps its own url
 
 
@@ -74,31 +83,123 @@ class CrawlState:
     failures: dict[str, FailureState] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ArchiveFile:
+    """What :func:`identify` found at a path.
+
+    ``kind``: ``missing`` (no file), ``empty`` (a 0-byte file, or an SQLite database with nothing in
+    it: a writing command may make it an archive) or ``archive`` (an investchn archive of schema
+    ``version``).
+    """
+
+    kind: str
+    version: int = 0
+
+
+def identify(path: str | Path) -> ArchiveFile:
+    """Return what is at ``path``; raise :class:`ArchiveError` when it is anything but an archive or empty.
+
+    Only reads: the file is opened for reading (and by SQLite read-only, with ``immutable=1`` when
+    no ``-wal`` file is beside it, so that not even SQLite's ``-wal`` and ``-shm`` appear), never
+    written, its mtime untouched. Another application's database is refused from its header's
+    application id when it has one, else from its tables.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder, not an archive file")
+    if not path.exists():
+        return ArchiveFile("missing")
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError as error:
+        raise ArchiveError(f"cannot read {path}: {error.strerror}") from None
+    if not header:
+        return ArchiveFile("empty")
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise ArchiveError(f"{path} is not an investchn archive (not an SQLite file)")
+    if int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
+        raise ArchiveError(f"{path} is an SQLite database of another application, not an investchn archive")
+    try:
+        conn = _connect_readonly(path, immutable=not Path(f"{path}-wal").exists())
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"{path} is not a usable SQLite archive: {error}") from None
+    if application_id == 0 and not names and version == 0:
+        return ArchiveFile("empty")
+    ours = application_id == APPLICATION_ID or (application_id == 0 and names >= _CORE_TABLES)
+    if not ours or version < 1:
+        raise ArchiveError(f"{path} is an SQLite database of another application, not an investchn archive")
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(f"{path} was written by a newer investchn (schema {version} > {SCHEMA_VERSION}); upgrade")
+    return ArchiveFile("archive", version)
+
+
+def _connect_readonly(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+    """Return a read-only connection to ``path`` (``mode=ro``; ``immutable=1`` trusts nobody writes it)."""
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True)
+
+
 def utc_now() -> str:
     """Return the current UTC time as ISO 8601 with seconds (``2026-11-27T23:52:15+00:00``)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Archive:
-    """An open archive file. Use as a context manager, or call :meth:`close`."""
+    """An open archive file. Use as a context manager, or call :meth:`close`.
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    ``readonly=True`` (for the commands that only read) opens it with SQLite's ``mode=ro``: nothing
+    is created, converted, migrated or indexed, an archive of an older schema is read as it is, and
+    a missing, empty or foreign file is refused. Otherwise a missing or empty file becomes a new
+    archive (unless ``create=False``), recording ``created_by`` in ``investchn_meta``; an older
+    schema is brought up to date. In both modes anything but an investchn archive is refused
+    before it is written (:func:`identify`).
+    """
+
+    def __init__(
+        self, path: str | Path, *, create: bool = True, readonly: bool = False, created_by: str = "investchn"
+    ) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         if not self.path.parent.is_dir():
             raise ArchiveError(f"cannot create archive {self.path}: folder {self.path.parent} does not exist")
-        if not create and not self.path.exists():
+        found = identify(self.path)
+        if found.kind == "missing" and (readonly or not create):
             raise ArchiveError(f"no archive at {self.path} (run `investchn crawl --db {self.path}` first)")
-        if self.path.is_dir():
-            raise ArchiveError(f"{self.path} is a folder, not an archive file")
+        if found.kind == "empty" and (readonly or not create):
+            raise ArchiveError(f"{self.path} is empty, not an investchn archive")
+        self.schema_version = found.version
         try:
-            self.db = sqlite_utils.Database(self.path)
-            self.db.execute("PRAGMA schema_version").fetchone()
-            self.db.execute("PRAGMA busy_timeout = 5000")
-            self.db.enable_wal()
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._ensure_schema()
+            if readonly:
+                self.db = sqlite_utils.Database(self._connect_for_reading())
+                self.db.execute("PRAGMA busy_timeout = 5000")
+            else:
+                self.db = sqlite_utils.Database(self.path)
+                self.db.execute("PRAGMA busy_timeout = 5000")
+                self.db.enable_wal()
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._ensure_schema(created_by if found.kind != "archive" else None)
+            search.register_functions(self.db.conn)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path} is not a usable SQLite archive: {error}") from None
+
+    def _connect_for_reading(self) -> sqlite3.Connection:
+        conn = _connect_readonly(self.path)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL archive in a folder this user cannot write, with no -shm beside it: SQLite cannot
+            # make its shared-memory file. Nobody can be writing it then: read the file as it is.
+            conn.close()
+            conn = _connect_readonly(self.path, immutable=True)
+            conn.execute("PRAGMA schema_version").fetchone()
+        return conn
 
     def __enter__(self) -> Archive:
         return self
@@ -139,24 +240,30 @@ class Archive:
 
     # --- schema -------------------------------------------------------------------------------
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, created_by: str | None) -> None:
+        """Bring the schema up to date; ``created_by`` is given for a new archive (recorded in the meta)."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"{self.path} was written by a newer investchn (schema {version} > {SCHEMA_VERSION}); upgrade"
-            )
         if version == SCHEMA_VERSION:
             return
-        tables = set(self.db.table_names())
-        if tables and "articles" not in tables:
-            raise ArchiveError(f"{self.path} is an SQLite database but not an investchn archive")
         with self.db.atomic():
             self._create_tables()
             search.create_index(self.db)
+            if created_by is not None:
+                self.db[META_TABLE].insert_all(
+                    [
+                        {"key": "created_by", "value": created_by},
+                        {"key": "created_at", "value": utc_now()},
+                        {"key": "created_version", "value": __version__},
+                    ],
+                    replace=True,
+                )
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.schema_version = SCHEMA_VERSION
 
     def _create_tables(self) -> None:
         db = self.db
+        db[META_TABLE].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         db["runs"].create(
             {
                 "id": int,
@@ -598,15 +705,37 @@ class Archive:
         return CrawlState(known, complete, failures)
 
     def unresolved_failures(self) -> list[dict]:
-        """Return the failures not resolved since, most attempts first."""
+        """Return the failures not resolved since, most attempts first (``role`` None in a schema-1 archive)."""
+        role = "role" if "role" in self.db["failures"].columns_dict else "NULL AS role"
         return list(
             self.db.query(
-                "SELECT url, role, kind, status, reason, attempts, first_failed_at, last_failed_at "
+                f"SELECT url, {role}, kind, status, reason, attempts, first_failed_at, last_failed_at "
                 "FROM failures WHERE resolved_at IS NULL ORDER BY attempts DESC, last_failed_at DESC, url"
             )
         )
 
     # --- reads --------------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        """Return the ``investchn_meta`` rows as a dict (empty for an archive older than schema 4)."""
+        if META_TABLE not in self.db.table_names():
+            return {}
+        return {key: value for key, value in self.db.execute(f"SELECT key, value FROM {META_TABLE}")}
+
+    def made_by_demo(self) -> bool:
+        """Return whether ``investchn demo`` created this archive and nothing else has crawled into it since.
+
+        A crawl (``investchn crawl`` or ``scrapy crawl``) into a demo archive makes it an archive
+        like any other, which the demo must not replace.
+        """
+        runs, others = self.db.execute(
+            "SELECT count(*), "
+            "count(*) FILTER (WHERE NOT (json_valid(args) AND json_extract(args, '$.command') = 'demo')) FROM runs"
+        ).fetchone()
+        created_by = self.meta().get("created_by")
+        if created_by is None:  # an archive from before investchn_meta: a demo's when only demos ran on it
+            return runs > 0 and others == 0
+        return created_by == DEMO_CREATOR and others == 0
 
     def counts(self) -> dict[str, int]:
         """Return row counts of the main tables (articles, article_urls, captures, failures, runs) and of
@@ -638,14 +767,54 @@ class Archive:
         return zlib.decompress(body) if codec == "zlib" else body
 
 
+def delete_demo_archive(path: str | Path, lock) -> bool:
+    """Delete the archive at ``path`` and SQLite's files beside it, if ``investchn demo`` made it; return
+    whether there was one.
+
+    ``lock`` is the archive's :class:`~.lock.ArchiveLock`, which the caller must hold: no crawl is
+    writing it. Raise :class:`ArchiveError`, deleting nothing, for any other file (an archive a
+    crawl made or crawled into, an empty file, another application's).
+    """
+    path = Path(path)
+    if not lock.held_for(path):
+        raise ValueError("delete_demo_archive needs the archive's lock held")
+    refusal = (
+        f"{path} is not an archive investchn demo made (demo replaces only its own): "
+        "give another --db, or move the file away yourself"
+    )
+    try:
+        if identify(path).kind == "missing":
+            return False
+        with Archive(path, readonly=True) as archive:
+            ours = archive.made_by_demo()
+    except ArchiveError as error:
+        raise ArchiveError(f"{refusal}; {error}") from None
+    if not ours:
+        raise ArchiveError(refusal)
+    path.unlink()
+    for suffix in _SIDECARS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return True
+
+
+def archive_files(path: str | Path) -> list[Path]:
+    """Return the paths that belong to the archive at ``path``: the file, SQLite's ``-wal``, ``-shm`` and
+    ``-journal`` beside it and the crawl's ``.lock``, for the path as given and as resolved (symlinks)."""
+    given = Path(path)
+    paths = []
+    for base in dict.fromkeys([given, given.resolve()]):
+        paths += [base, *(Path(f"{base}{suffix}") for suffix in (*_SIDECARS, ".lock"))]
+    return list(dict.fromkeys(paths))
+
+
 def check_writable(path: str | Path) -> None:
     """Raise :class:`ArchiveError` when an existing archive file cannot be written (read-only file or folder).
 
-    Takes SQLite's write lock and gives it back at once; changes nothing. A missing file passes: the
-    crawl creates it.
+    Takes SQLite's write lock and gives it back at once; changes nothing. A missing or empty file
+    passes: the crawl creates the archive in it. Anything but an archive is refused first, unopened.
     """
     path = Path(path)
-    if not path.is_file():
+    if identify(path).kind != "archive":
         return
     # SQLite opens a file it may not write read-only without a word, and a WAL archive takes writes
     # into its -wal file until the checkpoint fails: ask the file system first.

@@ -15,7 +15,7 @@ from itertools import pairwise
 import sqlite_utils
 
 from .archive import ARTICLE_COLUMNS
-from .search import SearchQuery, count_matches, match_sql, newest_matches, snippet
+from .search import SearchQuery, count_matches, has_index, match_sql, newest_matches, read_snapshot, snippet
 
 # The article's own columns an export may choose, then what it adds from article_urls and url_sections.
 ARTICLE_EXPORT_COLUMNS = (
@@ -57,8 +57,12 @@ class ArticleFilter:
     categories: tuple[str, ...] = ()
     search: SearchQuery | None = None
 
-    def where(self) -> tuple[str, list]:
-        """Return ``(sql, params)``: a WHERE condition on ``articles a`` (``1`` when nothing filters)."""
+    def where(self, *, indexed: bool = True) -> tuple[str, list]:
+        """Return ``(sql, params)``: a WHERE condition on ``articles a`` (``1`` when nothing filters).
+
+        ``indexed``: whether the archive has the search index (:func:`~.search.has_index`); the
+        search condition needs the connection's ``investchn_contains`` function either way.
+        """
         conditions: list[str] = []
         params: list = []
         if self.since:
@@ -77,7 +81,7 @@ class ArticleFilter:
                 conditions.append(f"a.{column} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
         if self.search:
-            sql, search_params = match_sql(self.search)
+            sql, search_params = match_sql(self.search, indexed=indexed)
             # Unary + keeps SQLite from driving the query by the match list (one row lookup per
             # match, then a sort): it walks the publish-date index instead and stops at LIMIT.
             conditions.append(f"+a.id IN ({sql})")
@@ -87,7 +91,7 @@ class ArticleFilter:
 
 def count_articles(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
     """Return how many articles ``selection`` selects."""
-    where, params = selection.where()
+    where, params = selection.where(indexed=has_index(db))
     return db.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
 
 
@@ -103,7 +107,7 @@ def iter_articles(
     if unknown:
         raise ValueError(f"unknown column(s): {', '.join(unknown)}")
     expressions = [_COMPUTED_SQL[c] + f" AS {c}" if c in _COMPUTED_SQL else f"a.{c}" for c in columns]
-    where, params = selection.where()
+    where, params = selection.where(indexed=has_index(db))
     cursor = db.execute(
         f"SELECT {', '.join(expressions)} FROM articles a WHERE {where} ORDER BY {ARTICLE_ORDER}", params
     )
@@ -150,32 +154,31 @@ def search_articles(
     query = selection.search
     if query is None:
         raise ValueError("search_articles needs a selection with a search")
-    if selection.zones or selection.sources or selection.categories:
-        where, params = selection.where()
-        total = count_articles(db, selection)
-        ids = [
-            row[0]
+    with read_snapshot(db):  # the total, the hits and their rows from one state of the archive
+        if selection.zones or selection.sources or selection.categories:
+            where, params = selection.where(indexed=has_index(db))
+            total = count_articles(db, selection)
+            ids = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.published_date DESC, a.id DESC LIMIT ?",
+                    [*params, limit],
+                )
+            ]
+        else:
+            scope = {"since": selection.since, "until": selection.until, "districts": selection.districts}
+            total = count_matches(db, query, **scope)
+            ids = newest_matches(db, query, limit, **scope) if total else []
+        rows = {
+            row[0]: row
             for row in db.execute(
-                f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.published_date DESC, a.id DESC LIMIT ?",
-                [*params, limit],
+                f"""SELECT id, published_date, district, zone, title, body_text, url FROM articles
+                    WHERE id IN ({", ".join("?" * len(ids))})""",
+                ids,
             )
-        ]
-    else:
-        scope = {"since": selection.since, "until": selection.until, "districts": selection.districts}
-        total = count_matches(db, query, **scope)
-        ids = newest_matches(db, query, limit, **scope) if total else []
-    rows = {
-        row[0]: row
-        for row in db.execute(
-            f"""SELECT id, published_date, district, zone, title, body_text, url FROM articles
-                WHERE id IN ({", ".join("?" * len(ids))})""",
-            ids,
-        )
-    }
+        }
     hits = []
     for article_id in ids:
-        if article_id not in rows:  # deleted by another program and not yet unindexed
-            continue
         _, published_date, district, zone, title, body_text, url = rows[article_id]
         excerpt, marks = snippet(query, body_text or "", snippet_chars)
         hits.append(SearchHit(article_id, published_date, district, zone, title, excerpt, marks, url))
@@ -237,22 +240,26 @@ class ArchiveStats:
     gaps: dict[str, list[tuple[str, str, int]]]
 
 
-def archive_stats(db: sqlite_utils.Database) -> ArchiveStats:
-    """Return the :class:`ArchiveStats` of the archive (one pass over the publish-date index)."""
+def archive_stats(db: sqlite_utils.Database, since: str | None = None, until: str | None = None) -> ArchiveStats:
+    """Return the :class:`ArchiveStats` of the articles published from ``since`` to ``until`` (inclusive
+    ``YYYY-MM-DD``; None: no bound), in one pass over the publish-date index each."""
+    where, params = ArticleFilter(since=since, until=until).where()
     articles, first, last = db.execute(
-        "SELECT count(*), min(published_date), max(published_date) FROM articles"
+        f"SELECT count(*), min(published_date), max(published_date) FROM articles a WHERE {where}", params
     ).fetchone()
     districts = [
         tuple(row)
         for row in db.execute(
-            """SELECT district, count(*) AS articles, min(published_date), max(published_date)
-               FROM articles GROUP BY district ORDER BY articles DESC, district"""
+            f"""SELECT district, count(*) AS articles, min(published_date), max(published_date)
+                FROM articles a WHERE {where} GROUP BY district ORDER BY articles DESC, district""",
+            params,
         )
     ]
     per_district_month = db.execute(
-        """SELECT district, substr(published_date, 1, 7) AS month, count(*) FROM articles
-           WHERE published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-*'
-           GROUP BY district, month ORDER BY district, month"""
+        f"""SELECT district, substr(published_date, 1, 7) AS month, count(*) FROM articles a
+            WHERE published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-*' AND {where}
+            GROUP BY district, month ORDER BY district, month""",
+        params,
     ).fetchall()
     months: dict[str, int] = {}
     present: dict[str, set[str]] = {}

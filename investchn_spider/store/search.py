@@ -25,6 +25,12 @@ and when :func:`index_article` runs the old text is gone. So triggers on ``artic
 change in ``search_pending`` with the values as last indexed; :func:`sync_index` turns the queue
 into exact deletes and inserts. Any writer (even the sqlite3 shell) thus queues its changes; the
 archive indexes its own at the end of each transaction.
+
+Readers never write the index (the commands that only read open the archive read-only), so every
+query here is exact whatever the queue holds: an article in ``search_pending`` is left out of the
+index's answer (its entry may be stale) and tested instead on its current row with
+:func:`contains`, registered on the connection as the SQL function ``investchn_contains``. An
+archive without the index (schema 1) is answered by testing every article that way.
 """
 
 from __future__ import annotations
@@ -107,15 +113,45 @@ def create_index(db: sqlite_utils.Database) -> None:
         sync_index(db)
 
 
-def ensure_index(db: sqlite_utils.Database) -> bool:
-    """Build the index if the archive has none (made by a version without search); return whether it did.
+def has_index(db: sqlite_utils.Database) -> bool:
+    """Return whether the archive has the search index and its queue (archives of schema 1 have neither)."""
+    found = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name IN (?, ?)", [INDEX_TABLE, PENDING_TABLE]
+    ).fetchone()[0]
+    return found == 2
 
-    Reads only when the index is there, so commands that only read stay read-only.
+
+def register_functions(conn) -> None:
+    """Register the SQL functions the queries use on the connection ``conn``.
+
+    ``investchn_contains(query_text, title, body_text)``: 1 when the article matches the query
+    (:func:`contains`), else 0. ``investchn_row_key(published_date, id)``: :func:`row_key`.
     """
-    if INDEX_TABLE in db.table_names():
-        return False
-    create_index(db)
-    return True
+    conn.create_function("investchn_contains", 3, _contains_sql, deterministic=True)
+    conn.create_function("investchn_row_key", 2, row_key, deterministic=True)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> SearchQuery:
+    return parse_query(text)
+
+
+def _contains_sql(text: str, title: str | None, body_text: str | None) -> int:
+    return int(contains(_parsed(text), title, body_text))
+
+
+@contextmanager
+def read_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """Run the enclosed reads in one read transaction: they all see the archive at the same moment."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if db.conn.in_transaction:
+            db.execute("COMMIT")
 
 
 def _create_triggers(db: sqlite_utils.Database) -> None:
@@ -262,15 +298,34 @@ def match_expression(query: SearchQuery, districts: tuple[str, ...] = ()) -> str
     return " AND ".join(parts)
 
 
-def match_sql(query: SearchQuery) -> tuple[str, list[str]]:
-    """Return ``(sql, params)``: a SELECT of the ids of the articles that match ``query`` (for ``id IN``)."""
-    return f"SELECT rowid & {ID_MASK} FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?", [match_expression(query)]
+# The index's answer leaves out the queued articles: their entries may be stale.
+_NOT_QUEUED = f"(rowid & {ID_MASK}) NOT IN (SELECT article_id FROM {PENDING_TABLE})"
+# The queued articles that still exist, tested on their current rows.
+_QUEUED_ROWS = f"{PENDING_TABLE} p CROSS JOIN articles a ON a.id = p.article_id"  # CROSS: the queue drives
 
 
-def match_sql_named(query: SearchQuery, name: str) -> tuple[str, dict[str, str]]:
-    """Return what :func:`match_sql` returns with the named parameter ``:name`` (for Datasette)."""
-    sql, params = match_sql(query)
-    return sql.replace("?", f":{name}"), {name: params[0]}
+def match_sql(query: SearchQuery, *, indexed: bool = True) -> tuple[str, list[str]]:
+    """Return ``(sql, params)``: a SELECT of the ids of the articles that match ``query`` (for ``id IN``).
+
+    Exact whatever ``search_pending`` holds. ``indexed=False`` (an archive without the index, see
+    :func:`has_index`) tests every article instead.
+    """
+    if not indexed:
+        return "SELECT id FROM articles WHERE investchn_contains(?, title, body_text)", [query.text]
+    sql = (
+        f"SELECT rowid & {ID_MASK} FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ? AND {_NOT_QUEUED} "
+        f"UNION ALL SELECT a.id FROM {_QUEUED_ROWS} WHERE investchn_contains(?, a.title, a.body_text)"
+    )
+    return sql, [match_expression(query), query.text]
+
+
+def match_sql_named(query: SearchQuery, name: str, *, indexed: bool = True) -> tuple[str, dict[str, str]]:
+    """Return what :func:`match_sql` returns with named parameters ``:name`` and ``:name_text`` (for Datasette)."""
+    sql, params = match_sql(query, indexed=indexed)
+    names = [name] if not indexed else [name, f"{name}_text"]
+    parts = sql.split("?")
+    named = "".join(part + (f":{names[i]}" if i < len(names) else "") for i, part in enumerate(parts))
+    return named, dict(zip(names, params, strict=True))
 
 
 def _day_range(since: str | None, until: str | None) -> tuple[str, list[int]]:
@@ -281,6 +336,28 @@ def _day_range(since: str | None, until: str | None) -> tuple[str, list[int]]:
     return " AND rowid BETWEEN ? AND ?", [low, high]
 
 
+def _row_filter(since: str | None, until: str | None, districts: tuple[str, ...]) -> tuple[str, list]:
+    # The same selection as the index's row id range and district column, on an article row ``a``.
+    sql, params = "", []
+    if since:
+        sql, params = sql + " AND a.published_date >= ?", [*params, since]
+    if until:
+        sql, params = sql + " AND a.published_date <= ?", [*params, until]
+    if districts:
+        sql, params = sql + f" AND a.district IN ({', '.join('?' * len(districts))})", [*params, *districts]
+    return sql, params
+
+
+def _scanned(query: SearchQuery, source: str, since, until, districts) -> tuple[str, list]:
+    """Return ``(sql, params)``: the rows ``a`` of ``source`` that match, tested one by one."""
+    rows, params = _row_filter(since, until, districts)
+    return (
+        f"SELECT investchn_row_key(a.published_date, a.id) AS key FROM {source} "
+        f"WHERE investchn_contains(?, a.title, a.body_text){rows}",
+        [query.text, *params],
+    )
+
+
 def count_matches(
     db: sqlite_utils.Database,
     query: SearchQuery,
@@ -289,11 +366,19 @@ def count_matches(
     until: str | None = None,
     districts: tuple[str, ...] = (),
 ) -> int:
-    """Return how many articles match ``query``, published between ``since`` and ``until`` in ``districts``."""
-    dates, params = _day_range(since, until)
+    """Return how many articles match ``query``, published between ``since`` and ``until`` in ``districts``.
+
+    Exact whatever ``search_pending`` holds, and without the index (by testing every article).
+    """
+    if not has_index(db):
+        scanned, params = _scanned(query, "articles a", since, until, districts)
+        return db.execute(f"SELECT count(*) FROM ({scanned})", params).fetchone()[0]
+    dates, date_params = _day_range(since, until)
+    queued, queued_params = _scanned(query, _QUEUED_ROWS, since, until, districts)
     return db.execute(
-        f"SELECT count(*) FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?{dates}",
-        [match_expression(query, districts), *params],
+        f"""SELECT (SELECT count(*) FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?{dates} AND {_NOT_QUEUED})
+                 + (SELECT count(*) FROM ({queued}))""",
+        [match_expression(query, districts), *date_params, *queued_params],
     ).fetchone()[0]
 
 
@@ -306,12 +391,22 @@ def newest_matches(
     until: str | None = None,
     districts: tuple[str, ...] = (),
 ) -> list[int]:
-    """Return the ids of the ``limit`` newest matching articles (publish date, then id, descending)."""
-    dates, params = _day_range(since, until)
-    rows = db.execute(
-        f"SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?{dates} ORDER BY rowid DESC LIMIT ?",
-        [match_expression(query, districts), *params, limit],
-    )
+    """Return the ids of the ``limit`` newest matching articles (publish date, then id, descending).
+
+    Exact whatever ``search_pending`` holds, and without the index (by testing every article).
+    """
+    if not has_index(db):
+        scanned, params = _scanned(query, "articles a", since, until, districts)
+        sql = f"{scanned} ORDER BY key DESC LIMIT ?"
+    else:
+        dates, date_params = _day_range(since, until)
+        queued, queued_params = _scanned(query, _QUEUED_ROWS, since, until, districts)
+        sql = f"""SELECT key FROM (SELECT rowid AS key FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?{dates}
+                                   AND {_NOT_QUEUED} ORDER BY rowid DESC LIMIT ?)
+                  UNION ALL SELECT key FROM ({queued})
+                  ORDER BY key DESC LIMIT ?"""
+        params = [match_expression(query, districts), *date_params, limit, *queued_params]
+    rows = db.execute(sql, [*params, limit])
     return [key & ID_MASK for (key,) in rows]
 
 

@@ -4,7 +4,9 @@ Registered by :func:`investchn_spider.web.serve` for its own Datasette only (not
 point, so other Datasette instances on the machine are unaffected).
 
 - ``?_search=`` on ``articles`` is answered by the archive's own search (``store.search``): words of
-  one or two characters work too, and the result is exactly the CLI's. Datasette's built-in FTS
+  one or two characters work too, and the result is exactly the CLI's (articles another program
+  changed since they were indexed included: the SQL functions it needs are registered on every
+  connection). Datasette's built-in FTS
   search does not apply: the index is contentless, so Datasette does not take it for the table's.
 - ``{"month": "published_date"}`` facets by ``YYYY-MM``; a month's link filters with
   ``published_date__startswith``.
@@ -19,9 +21,15 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from ..store.queries import month_facet_sql
-from ..store.search import INDEX_TABLE, SearchError, match_sql_named, parse_query
+from ..store.search import INDEX_TABLE, SearchError, match_sql_named, parse_query, register_functions
 
 SEARCH_TABLE = "articles"
+
+
+@hookimpl
+def prepare_connection(conn):
+    """Register the SQL functions of exact search on each of Datasette's connections."""
+    register_functions(conn)
 
 
 @hookimpl(trylast=True)  # last, so its supports_search wins over Datasette's "no FTS table here"
@@ -32,15 +40,14 @@ def filters_from_request(request, database, table, datasette):
 
     async def inner():
         db = datasette.get_database(database)
-        if not await db.table_exists(INDEX_TABLE):
-            return None  # not an investchn archive (or one without the search index)
+        indexed = await db.table_exists(INDEX_TABLE)  # archives of schema 1 have none: every article is tested
         text = request.args.get("_search", "")
         context = {"supports_search": True, "search": text}
         try:
             query = parse_query(text)
         except SearchError:  # no words: no search, the table as is
             return FilterArguments([], extra_context=context)
-        sql, params = match_sql_named(query, "investchn_search")
+        sql, params = match_sql_named(query, "investchn_search", indexed=indexed)
         # The unary + keeps SQLite from fetching and sorting every match: it walks the table's
         # order (newest first) testing membership, and stops when the page is full.
         return FilterArguments(
