@@ -48,12 +48,14 @@ _REFUSAL = "investchn_refusal"  # request meta: why the download was stopped
 
 
 class Refused(Exception):
-    """A response the crawl will not take: ``kind`` is a failure kind (:data:`REFUSAL_KINDS`)."""
+    """A response the crawl will not take: ``kind`` is a failure kind (:data:`REFUSAL_KINDS`), ``status``
+    the HTTP status of the refused response when one was read."""
 
-    def __init__(self, kind: str, reason: str) -> None:
+    def __init__(self, kind: str, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+        self.status = status
 
 
 class PageSizeCap:
@@ -135,7 +137,7 @@ class DownloadGuard:
         if target and not on_allowed_host(target, domains):
             reason = f"{how} to {target}, off the allowed hosts {', '.join(domains)}"
             logger.warning("refused %s: %s", request.url, reason)
-            raise Refused(REDIRECT_OFFSITE, reason)
+            raise Refused(REDIRECT_OFFSITE, reason, response.status)
         return response
 
     def _redirect_target(self, request, response) -> tuple[str | None, str]:
@@ -196,7 +198,7 @@ class CappedCompression(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest as error:  # the only one it raises: the body inflated past DOWNLOAD_MAXSIZE
             reason = f"the compressed page inflates past the cap: {error}"
-            raise Refused(TOO_LARGE, reason) from error
+            raise Refused(TOO_LARGE, reason, response.status) from error
 
 
 class OfflineCookies(CookiesMiddleware):

@@ -4,7 +4,8 @@ A real HTTP server on a loopback port that serves generated, deterministic pages
 misbehave like a Chinese government CMS: several article templates and encodings, relative links,
 cross-listed and reposted articles, dead links, a robots-disallowed archive, off-site links to
 ``localhost`` and injectable faults (hostile ones too: huge pages, gzip bombs, redirects off the
-host, odd headers), and a silent TCP listener that accepts and never answers. ``ReplicaSite.expected_articles()`` is the ground truth.
+host, odd headers), and a silent TCP listener that accepts and never answers.
+``ReplicaSite.expected_articles()`` is the ground truth.
 
 Modules, one job each: ``textgen`` (Chinese phrase pools), ``content`` (site model, URLs, ground
 truth), ``chrome`` / ``templates`` / ``article_templates`` (HTML), ``assets`` (CSS, JS, PNG, PDF),

@@ -97,8 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         it is all sent or the client hangs up; the log entry then says how many bytes went out."""
         size = decision.rule.size
         self.send_response(200)
-        head = pages.with_headers(pages.Page(200, (("Content-Type", "text/html; charset=utf-8"),), b""), decision.headers)
-        for name, value in head.headers:
+        head = pages.Page(200, (("Content-Type", "text/html; charset=utf-8"),), b"")
+        for name, value in pages.with_headers(head, decision.headers).headers:
             self.send_header(name, value)
         if decision.rule.declared:
             self.send_header("Content-Length", str(size))
@@ -301,6 +301,7 @@ class ReplicaServer:
             "status": status,
             "bytes": sent,
             "user_agent": handler.headers.get("User-Agent"),
+            "cookie": handler.headers.get("Cookie"),
             "fault": fault,
         }
         with self._log_lock:

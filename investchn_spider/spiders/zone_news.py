@@ -245,7 +245,7 @@ class ZoneNewsSpider(scrapy.Spider):
             status = failure.value.response.status
             kind, reason = "http", f"HTTP {status}"
         elif failure.check(Refused):  # too large, or a redirect off the allowed hosts (downloads.py)
-            status, kind, reason = None, failure.value.kind, failure.value.reason[:500]
+            status, kind, reason = failure.value.status, failure.value.kind, failure.value.reason[:500]
         elif failure.check(scrapy.exceptions.IgnoreRequest):
             return
         else:
