@@ -104,6 +104,11 @@ class DownloadGuard:
     def process_request(self, request):
         """Start counting the body bytes of this download (a redirect's request inherits the meta)."""
         request.meta[_RECEIVED] = 0
+        if _is_robots(request):
+            # RFC 9309: robots.txt's redirects are followed, to any host. Scrapy's offsite filter would
+            # drop the redirected request, and its robots middleware then takes the site for one
+            # without rules: everything allowed.
+            request.meta["allow_offsite"] = True
 
     def headers_received(self, headers, body_length, request, spider) -> None:
         """Stop a download whose Content-Length is over the cap before its body is read."""
@@ -147,7 +152,7 @@ class DownloadGuard:
         MetaRefreshMiddleware's refresh of an HTML page within METAREFRESH_MAXDELAY; only http(s)
         targets (Scrapy follows no other: the 3xx then fails as an HTTP error, which is recorded).
         """
-        if request.meta.get("dont_redirect") or request.meta.get("handle_httpstatus_all"):
+        if request.meta.get("dont_redirect") or request.meta.get("handle_httpstatus_all") or _is_robots(request):
             return None, ""
         handled = request.meta.get("handle_httpstatus_list", ())
         location = response.headers.get("Location")
@@ -168,6 +173,11 @@ class DownloadGuard:
         if urlparse_cached(request).scheme in web and target.split(":", 1)[0].lower() in web:
             return target, how
         return None, ""
+
+
+def _is_robots(request) -> bool:
+    """Return True for the robots.txt request of Scrapy's RobotsTxtMiddleware (or its redirects)."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
 
 
 def _with_usable_charset(response):

@@ -366,6 +366,21 @@ def test_redirects_off_the_host_are_refused_and_recorded(server, tmp_path):
     assert not {moved, refreshed} & {e["path"] for e in server.access_log}
 
 
+def test_robots_txt_is_read_across_a_redirect_to_another_host(server, tmp_path):
+    # RFC 9309: a crawler follows robots.txt's redirects, wherever they lead; only pages are refused.
+    offsite = f"http://localhost:{server.port}/robots.txt?moved=1"  # (no match for the rule: no loop)
+    server.set_faults([{"kind": "redirect", "match": r"^/robots\.txt$", "status": 301, "location": offsite}])
+    db = tmp_path / "archive.db"
+    result = crawl(server, db)
+    assert result.returncode == exitcodes.OK, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert [(e["host"], e["path"]) for e in server.access_log if e["host"].startswith("localhost")] == [
+        (f"localhost:{server.port}", "/robots.txt?moved=1")
+    ]
+    assert not [e for e in server.access_log if e["path"].startswith(("/search", "/kfqxw/wngd"))]  # still obeyed
+    assert not failures(db).keys() - {server.url.rstrip("/") + path for path in server.site.dead_links()}
+
+
 # -- 5. cookies, and no host but the crawl's -----------------------------------------------------------------
 
 
