@@ -218,7 +218,8 @@ class ZoneNewsSpider(scrapy.Spider):
         if url not in self.skipped_links:
             self.skipped_links.add(url)
             self.run.count("links_skipped")
-            logger.warning("link skipped, it cannot be requested (not http(s), or malformed): %r on %s", url, page_url)
+            # INFO, not WARNING: a share link (weixin:, sms:) on every list page is the site's, not news for cron.
+            logger.info("link skipped, it cannot be requested (not http(s), or malformed): %r on %s", url, page_url)
 
     @staticmethod
     def _capture(response: Response, charset: str | None, listed_by: dict | None) -> Capture:
