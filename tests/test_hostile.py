@@ -17,7 +17,7 @@ from conftest import run_investchn
 from investchn_spider import exitcodes
 from investchn_spider.extraction import parse_document
 from investchn_spider.extraction.listing import analyse_page, requestable
-from investchn_spider.replica import SilentListener
+from investchn_spider.replica import FaultPlan, SilentListener
 from investchn_spider.store import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -426,6 +426,24 @@ def test_pages_declaring_charsets_no_decoder_takes_are_sniffed_and_archived(serv
         charsets = {row[0] for row in conn.execute("SELECT http_charset FROM captures")}
     assert set(ODD_CHARSETS) <= charsets  # the pages did declare them
     assert not failures(db).keys() - {server.url.rstrip("/") + path for path in server.site.dead_links()}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "header", "value": "x"},
+        {"kind": "huge"},
+        {"kind": "huge", "size": -1},
+        {"kind": "gzip_bomb", "size": "big"},
+        {"kind": "redirect"},
+        {"kind": "redirect", "location": "/x", "status": 200},
+        {"kind": "refresh"},
+        {"kind": "huge", "size": 10, "bytes": 10},
+    ],
+)
+def test_hostile_fault_rules_are_validated(rule):
+    with pytest.raises(ValueError):
+        FaultPlan.from_rules([rule])
 
 
 def test_the_silent_listener_accepts_and_says_nothing():
