@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import error as twisted_errors
 
+from .downloads import Refused
 from .extensions import RunLifecycle
 from .report import RunReport, judge
 from .spiders.zone_news import ZoneNewsSpider
@@ -125,8 +126,9 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
 
 
 # Errors of the network, not of the program: a site that is down is a fact to report in one line
-# (cron mails every log line), not a traceback.
+# (cron mails every log line), not a traceback. So is a page refused (too large, redirected off-site).
 _NETWORK_ERRORS = (
+    Refused,
     OSError,
     twisted_errors.ConnectError,
     twisted_errors.DNSLookupError,

@@ -12,6 +12,7 @@ import logging
 
 import scrapy
 
+from .downloads import REFUSAL_KINDS
 from .extensions import RunLifecycle
 from .store.archive import FailureState
 from .urls import canonical_url
@@ -25,8 +26,8 @@ RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504, 520, 521, 522, 523
 
 def is_retryable(failure: FailureState, max_attempts: int) -> bool:
     """Return True when a failed URL should be requested again by this run."""
-    if failure.attempts >= max_attempts:
-        return False
+    if failure.attempts >= max_attempts or failure.kind in REFUSAL_KINDS:
+        return False  # a page refused for its size or its redirect would be refused again
     return failure.kind != "http" or failure.status in RETRYABLE_STATUSES
 
 

@@ -43,6 +43,21 @@ COMMANDS_MODULE = "investchn_spider.commands"
 EXTENSIONS = {"investchn_spider.extensions.RunLifecycle": 0}
 # Article requests for URLs the archive already holds are dropped before they are sent.
 SPIDER_MIDDLEWARES = {"investchn_spider.middlewares.ArchivedUrlFilter": 850}
+# Only http and https are ever requested: no handler reads local files (file:), data: URLs, FTP
+# servers or S3 buckets, whatever a page or a redirect links to.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# Download-side defences (downloads.py). In the response path, higher numbers come first: pages are
+# decompressed (bounded by the cap) before the guard and Scrapy's redirect middlewares (600, 580)
+# read them, and the guard refuses an off-site redirect before those follow it into a silent drop.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "investchn_spider.downloads.CappedCompression": 620,
+    "investchn_spider.downloads.DownloadGuard": 610,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "investchn_spider.downloads.OfflineCookies": 700,
+}
+# INVESTCHN_MAX_PAGE_BYTES becomes DOWNLOAD_MAXSIZE (and DOWNLOAD_WARNSIZE) before components start.
+ADDONS = {"investchn_spider.downloads.PageSizeCap": 0}
 # Extract first (pure), then store.
 ITEM_PIPELINES = {
     "investchn_spider.pipelines.ExtractionPipeline": 200,
@@ -84,6 +99,8 @@ INVESTCHN_STOP_GRACE_SECONDS = 30.0
 INVESTCHN_MAX_REPEAT_PAGES = 3
 # ... or after this many pages of one list in one run. Both are recorded as paging_limit failures.
 INVESTCHN_MAX_LIST_PAGES = 2000
+# A response larger than this many bytes, as sent or once decompressed, is refused (a too_large failure).
+INVESTCHN_MAX_PAGE_BYTES = 16 * 1024 * 1024
 # An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
 # hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
 INVESTCHN_HELD_LOCK = None

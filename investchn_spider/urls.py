@@ -11,9 +11,9 @@ import tldextract
 from w3lib.url import canonicalize_url
 
 # The bundled public-suffix snapshot only: a crawler must not fetch the suffix list at start-up
-# (and cannot, on machines without internet).
+# (and cannot, on machines without internet), nor write a cache of it anywhere.
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def canonical_url(url: str) -> str:
@@ -56,6 +56,21 @@ def registered_domain(url: str) -> str:
     return parts.top_domain_under_public_suffix or host
 
 
+def on_allowed_host(url: str, domains: list[str]) -> bool:
+    """Return True when the host of ``url`` is one of ``domains`` or a subdomain of one (any host when
+    ``domains`` is empty), the rule Scrapy's offsite filter applies to ``allowed_domains``."""
+    if not domains:
+        return True
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def is_public_suffix(domain: str) -> bool:
+    """Return True when ``domain`` is a public suffix (``com.cn``, ``github.io``): no site owns it, so no
+    cookie may be set for it. Read from tldextract's bundled snapshot, private suffixes included."""
+    return not _extract(domain.lower(), private=True).domain
+
+
 @lru_cache(maxsize=256)
-def _extract(host: str):
-    return _EXTRACT(host)
+def _extract(host: str, private: bool = False):
+    return _EXTRACT(host, include_psl_private_domains=private)

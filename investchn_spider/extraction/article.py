@@ -93,7 +93,7 @@ def extract_from_document(doc: Document) -> dict:
     if body_lines and body_lines[0].text == title:  # some templates repeat the title above the text
         body_lines = body_lines[1:]
     body_text = "\n".join(line.text for line in body_lines if line.text)
-    images = [{"src": image.src, "alt": image.alt} for line in body_lines for image in line.images]
+    images = [{"src": src, "alt": image.alt} for line in body_lines for image in line.images if (src := image.src)]
     if not body_text and not images:
         raise NotAnArticle("no body text after the 发布时间 line")
     district, category = section_of(layout.breadcrumb, title)

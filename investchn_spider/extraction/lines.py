@@ -108,6 +108,18 @@ _FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt)", re.I
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 _IMAGE_SRC_ATTRS = ("src", "data-src", "data-original", "original")
 _UNFOLLOWABLE = ("javascript:", "mailto:", "tel:", "data:", "#")
+# What a browser removes from an href before reading it: every ASCII tab and newline anywhere
+# (``java&#x09;script:`` is ``javascript:``), and C0 controls and spaces at either end.
+_HREF_TABS = re.compile(r"[\t\n\r]")
+_HREF_EDGES = "".join(map(chr, range(0x21)))
+
+
+def resolve_url(base: str, href: str) -> str:
+    """Return ``href`` made absolute against ``base``, or "" when it cannot be (``http://[x/``)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:  # a malformed authority (an unclosed IPv6 bracket …) in href or base
+        return ""
 
 
 @dataclass(frozen=True)
@@ -120,8 +132,8 @@ class Link:
 
     @property
     def url(self) -> str:
-        """Return the absolute URL of the link."""
-        return urljoin(self.base, self.href)
+        """Return the absolute URL of the link, or "" when its href is malformed beyond resolving."""
+        return resolve_url(self.base, self.href)
 
 
 @dataclass(frozen=True)
@@ -134,8 +146,8 @@ class Image:
 
     @property
     def src(self) -> str:
-        """Return the absolute URL of the image."""
-        return urljoin(self.base, self.raw_src)
+        """Return the absolute URL of the image, or "" when its source is malformed beyond resolving."""
+        return resolve_url(self.base, self.raw_src)
 
 
 class Line:
@@ -259,7 +271,7 @@ def base_url_of(root: etree._Element, page_url: str) -> str:
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
-            return urljoin(page_url, href)
+            return resolve_url(page_url, href) or page_url
     return page_url
 
 
@@ -406,7 +418,7 @@ class _RenderedPage:
 def _link_of(element: etree._Element, base_url: str) -> Link | None:
     """Return the link an ``<a>`` makes, or None when it cannot be followed; its text is what the
     reader clicks: the text inside it, else the alt text of its images."""
-    href = (element.get("href") or "").strip()
+    href = _HREF_TABS.sub("", element.get("href") or "").strip(_HREF_EDGES).strip()
     if not href or href.lower().startswith(_UNFOLLOWABLE):
         return None
     link_text = fold_space(_text_content(element))

@@ -4,12 +4,18 @@ Pure functions over a parsed :class:`Document`. Pages are told apart by what the
 an article has the 发布时间 label and a breadcrumb under 开发区新闻; a list page has a breadcrumb
 under 开发区新闻 and dated links; anything else (home page, other sections, error pages) only
 matters for the 开发区新闻 links it carries.
+
+Only http(s) URLs with a host lead on. A link the crawl would follow but cannot request (another
+scheme such as ``ftp:``, ``file:``, ``sms:``, ``weixin:``; a malformed URL such as ``http://[x/``) is
+set aside in ``skipped_links``, for the crawl to count; the rest of the page is read as usual. Links
+that are no navigation at all (``javascript:``, ``mailto:``, ``#``) are not links to begin with.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .article import SECTION_NAME, is_terminator, looks_like_article, section_of
 from .dates import find_date, parse_publish_time
@@ -50,11 +56,24 @@ class PageAnalysis:
     section_links: list[str] = field(default_factory=list)
     entry_links: list[str] = field(default_factory=list)
     empty_notice: bool = False  # the list says it has nothing (暂无信息): empty, not broken
+    skipped_links: list[str] = field(default_factory=list)  # links to follow that cannot be requested
 
     @property
     def in_section(self) -> bool:
         """True when the page's breadcrumb places it under 开发区新闻."""
         return SECTION_NAME in self.breadcrumb
+
+
+def requestable(url: str) -> bool:
+    """Return True when ``url`` is an absolute http(s) URL with a host and a valid port: one a crawler
+    can request (False for other schemes, and for URLs no request can be built from)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+        url.encode("utf-8")  # a lone surrogate cannot go on the wire
+    except ValueError:  # UnicodeEncodeError included
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def analyse_page(doc: Document) -> PageAnalysis:
@@ -63,12 +82,14 @@ def analyse_page(doc: Document) -> PageAnalysis:
     crumb = find_breadcrumb(lines)
     crumb_index, breadcrumb = crumb if crumb else (-1, [])
     district, category = section_of(breadcrumb)
-    entry_links = _dedupe(link.url for line in lines for link in line.links if _SECTION_LINK_TEXT.fullmatch(link.text))
-    analysis = PageAnalysis("other", breadcrumb, district, category, entry_links=entry_links)
+    analysis = PageAnalysis("other", breadcrumb, district, category)
     if looks_like_article(lines):
         analysis.kind = "article"
         return analysis
     if not analysis.in_section:
+        entry = [link for line in lines for link in line.links if _SECTION_LINK_TEXT.fullmatch(link.text)]
+        analysis.entry_links = _dedupe(link.url for link in entry if requestable(link.url))
+        analysis.skipped_links = _dedupe(link.url or link.href for link in entry if not requestable(link.url))
         return analysis
     analysis.kind = "listing"
     content = _content_lines(lines, crumb_index)
@@ -88,18 +109,34 @@ def _content_lines(lines: list[Line], crumb_index: int) -> list[Line]:
 
 
 def _read_links(analysis: PageAnalysis, lines: list[Line]) -> None:
-    dated = [line for line in lines if find_date(line.text) and any(len(link.text) >= 4 for link in line.links)]
+    # Every link of a list page's content is followed (article, pager or section link), so every one
+    # that cannot be requested is a link skipped; the others are read as if it were not there.
+    skipped: list[str] = []
+    links_of: dict[int, list[Link]] = {}
+    for number, line in enumerate(lines):
+        for link in line.links:
+            if requestable(link.url):
+                links_of.setdefault(number, []).append(link)
+            else:
+                skipped.append(link.url or link.href)
+    analysis.skipped_links = _dedupe(skipped)
+    dated = [
+        line
+        for number, line in enumerate(lines)
+        if find_date(line.text) and any(len(link.text) >= 4 for link in links_of.get(number, ()))
+    ]
     articles, numbered, named_next, pager_urls, sections = [], [], [], set(), []
     has_next_word = any(_NEXT_WORD.search(line.text) for line in lines)
-    for line in lines:
-        pager_links = [link for link in line.links if _PAGER_TEXT.fullmatch(link.text)]
+    for number, line in enumerate(lines):
+        links = links_of.get(number, [])
+        pager_links = [link for link in links if _PAGER_TEXT.fullmatch(link.text)]
         for link in pager_links:
             pager_urls.add(link.url)
             if _NEXT_TEXT.fullmatch(link.text):
                 named_next.append(link.url)
             elif link.text.strip("[] ").isdigit():
                 numbered.append(link.url)
-        others = [link for link in line.links if link not in pager_links]
+        others = [link for link in links if link not in pager_links]
         title_link = _article_link(line, others, undated_ok=not dated)
         if title_link is not None:
             published = parse_publish_time(line.text)

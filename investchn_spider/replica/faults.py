@@ -7,12 +7,19 @@ Rules are plain JSON-able dicts so the CLI can take them::
     {"kind": "drop"}        # close the connection without any response
     {"kind": "truncate"}    # full Content-Length, half the body, then close
     {"kind": "rewrite", "old": "发布时间", "new": "日期"}   # the site changes its template
+    {"kind": "header", "name": "Set-Cookie", "value": "sid=1; Path=/"}  # a header set (replaced) on the page
+    {"kind": "huge", "size": 200000000}                  # a page of that many bytes, streamed
+    {"kind": "huge", "size": 200000000, "declared": false}  # ... without Content-Length, until close
+    {"kind": "gzip_bomb", "size": 50000000}              # gzip that inflates to that many bytes
+    {"kind": "redirect", "status": 301, "location": "http://localhost:8000/x"}
+    {"kind": "refresh", "location": "http://localhost:8000/x"}  # a page that is a <meta> refresh
 
 ``match`` is a regular expression searched in the request path (query included); omitted, it
 matches every path. ``times`` limits a rule to the first N matching requests *per path*; omitted,
 the rule always applies. Rules are tried in order: every matching "slow" rule adds its delay,
 every matching "rewrite" rule replaces its text in the page (in the page's own encoding: it stands
-for a redesign of the site), and the first matching status/drop/truncate rule decides the response.
+for a redesign of the site), every matching "header" rule sets its header, and the first matching
+rule of another kind (status, drop, truncate, huge, gzip_bomb, redirect, refresh) decides the response.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("status", "slow", "drop", "truncate", "rewrite")
-_KEYS = {"match", "kind", "status", "seconds", "times", "old", "new"}
+KINDS = ("status", "slow", "drop", "truncate", "rewrite", "header", "huge", "gzip_bomb", "redirect", "refresh")
+_KEYS = {"match", "kind", "status", "seconds", "times", "old", "new", "name", "value", "size", "declared", "location"}
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class FaultRule:
     times: int | None = None
     old: str = ""
     new: str = ""
+    name: str = ""  # header
+    value: str = ""
+    size: int = 0  # huge, gzip_bomb: bytes of the (inflated) body
+    declared: bool = True  # huge: send Content-Length
+    location: str = ""  # redirect, refresh
 
     @classmethod
     def from_dict(cls, rule: dict) -> FaultRule:
@@ -59,8 +72,30 @@ class FaultRule:
         pattern = re.compile(rule["match"]) if rule.get("match") is not None else None
         if kind == "rewrite" and not rule.get("old"):
             raise ValueError("a rewrite rule needs a non-empty 'old' text")
+        if kind == "header" and not rule.get("name"):
+            raise ValueError("a header rule needs a 'name'")
+        size = rule.get("size", 0)
+        if kind in ("huge", "gzip_bomb") and (not isinstance(size, int) or size <= 0):
+            raise ValueError(f"a {kind} rule needs a positive integer 'size', got {size!r}")
+        if kind in ("redirect", "refresh") and not rule.get("location"):
+            raise ValueError(f"a {kind} rule needs a 'location'")
+        if kind == "redirect":
+            status = int(rule.get("status", 301))
+            if status not in _REDIRECT_STATUSES:
+                raise ValueError(f"a redirect status must be one of {_REDIRECT_STATUSES}, got {status}")
         return cls(
-            kind, pattern, status, float(rule.get("seconds", 1.0)), times, rule.get("old", ""), rule.get("new", "")
+            kind,
+            pattern,
+            status,
+            float(rule.get("seconds", 1.0)),
+            times,
+            rule.get("old", ""),
+            rule.get("new", ""),
+            rule.get("name", ""),
+            str(rule.get("value", "")),
+            size,
+            bool(rule.get("declared", True)),
+            rule.get("location", ""),
         )
 
 
@@ -69,9 +104,11 @@ class Decision:
     """What to do with one request: wait ``delay`` seconds, then ``action`` (None: answer normally)."""
 
     delay: float = 0.0
-    action: str | None = None  # "status", "drop" or "truncate"
+    action: str | None = None  # a deciding kind: "status", "drop", "truncate", "huge", "redirect" …
     status: int = 0
     rewrites: tuple[tuple[str, str], ...] = ()  # (old, new) texts to replace in the page
+    headers: tuple[tuple[str, str], ...] = ()  # (name, value) headers to set on the response
+    rule: FaultRule | None = None  # the deciding rule, for its parameters (size, location …)
 
 
 @dataclass
@@ -91,6 +128,7 @@ class FaultPlan:
         """Return the decision for a request to ``path``, counting the rules that fire."""
         delay = 0.0
         rewrites: list[tuple[str, str]] = []
+        headers: list[tuple[str, str]] = []
         with self._lock:
             for number, rule in enumerate(self.rules):
                 if rule.pattern is not None and not rule.pattern.search(path):
@@ -105,8 +143,11 @@ class FaultPlan:
                 if rule.kind == "rewrite":
                     rewrites.append((rule.old, rule.new))
                     continue
-                return Decision(delay, rule.kind, rule.status, tuple(rewrites))
-        return Decision(delay, rewrites=tuple(rewrites))
+                if rule.kind == "header":
+                    headers.append((rule.name, rule.value))
+                    continue
+                return Decision(delay, rule.kind, rule.status, tuple(rewrites), tuple(headers), rule)
+        return Decision(delay, rewrites=tuple(rewrites), headers=tuple(headers))
 
 
 def load_rules(value: str) -> list[dict]:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from . import assets, templates
@@ -69,10 +72,52 @@ def error(status: int) -> Page:
     return _html(templates.error_page(status), None, status)
 
 
-def _redirect(location: str) -> Page:
-    """Return a 301 to ``location``, as the web server does for a directory without its slash."""
-    body = f'<html><body>301 Moved Permanently: <a href="{location}">{location}</a></body></html>'
-    return Page(301, (("Content-Type", "text/html; charset=utf-8"), ("Location", location)), body.encode())
+def redirect(location: str, status: int = 301) -> Page:
+    """Return a redirect to ``location``, as the web server does for a directory without its slash."""
+    body = f'<html><body>{status} Moved: <a href="{location}">{location}</a></body></html>'
+    return Page(status, (("Content-Type", "text/html; charset=utf-8"), ("Location", location)), body.encode())
+
+
+def refresh(location: str) -> Page:
+    """Return a page sending the reader on to ``location`` by ``<meta http-equiv="refresh">`` (fault ``refresh``)."""
+    body = (
+        '<html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={location}"><title>页面已迁移</title></head>'
+        f'<body>页面已迁移，正在跳转：<a href="{location}">{location}</a></body></html>'
+    )
+    return _html(body, None)
+
+
+_FILLER_HEAD = b'<html><head><meta charset="utf-8"><title>x</title></head><body>\n'
+_CHUNK = 1 << 16
+
+
+def huge_body(size: int) -> Iterator[bytes]:
+    """Yield the bytes of a ``size``-byte HTML page in chunks, never holding it whole (fault ``huge``)."""
+    yield _FILLER_HEAD[:size]
+    left = size - len(_FILLER_HEAD)
+    chunk = b" " * _CHUNK
+    while left > 0:
+        yield chunk[:left]
+        left -= _CHUNK
+
+
+@lru_cache(maxsize=4)
+def gzip_bomb(size: int) -> Page:
+    """Return a page whose gzip body inflates to ``size`` bytes of HTML (fault ``gzip_bomb``): a few
+    kilobytes on the wire, compressed piece by piece so that the server never holds it inflated."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: the gzip container
+    parts = [compressor.compress(piece) for piece in huge_body(size)]
+    parts.append(compressor.flush())
+    headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"))
+    return Page(200, headers, b"".join(parts))
+
+
+def with_headers(page: Page, headers: tuple[tuple[str, str], ...]) -> Page:
+    """Return ``page`` with ``headers`` set, replacing its own headers of those names (fault ``header``)."""
+    names = {name.lower() for name, _ in headers}
+    kept = tuple((name, value) for name, value in page.headers if name.lower() not in names)
+    return Page(page.status, kept + tuple(headers), page.body)
 
 
 def _newest(site: ReplicaSite, article_ids: list[int]) -> dt.datetime:
@@ -150,7 +195,7 @@ def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page
     if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         slashed = render(site, path + "/", offsite)
         if slashed.status == 200:
-            return _redirect(path + "/")
+            return redirect(path + "/")
     return not_found()
 
 

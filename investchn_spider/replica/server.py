@@ -53,12 +53,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             replica.record(self, None, 0, "drop")
             return
+        if decision.action == "huge":
+            self._send_huge(replica, decision, send_body)
+            return
+        rule = decision.rule
         if decision.action == "status":
             page = pages.error(decision.status)
+        elif decision.action == "redirect":
+            page = pages.redirect(rule.location, rule.status)
+        elif decision.action == "refresh":
+            page = pages.refresh(rule.location)
+        elif decision.action == "gzip_bomb":
+            page = pages.gzip_bomb(rule.size)
         else:
             page = pages.render(replica.site, self.path, f"localhost:{replica.port}")
             if decision.rewrites:
                 page = pages.rewrite(page, decision.rewrites)
+        if decision.headers:
+            page = pages.with_headers(page, decision.headers)
         truncate = decision.action == "truncate"
         body = b""
         if send_body:
@@ -79,6 +91,31 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away before the end of the response
             replica.amend(entry, bytes=0, error="client disconnected")
+
+    def _send_huge(self, replica: ReplicaServer, decision, send_body: bool) -> None:
+        """Stream a page of ``rule.size`` bytes (fault ``huge``), with or without Content-Length, until
+        it is all sent or the client hangs up; the log entry then says how many bytes went out."""
+        size = decision.rule.size
+        self.send_response(200)
+        head = pages.Page(200, (("Content-Type", "text/html; charset=utf-8"),), b"")
+        for name, value in pages.with_headers(head, decision.headers).headers:
+            self.send_header(name, value)
+        if decision.rule.declared:
+            self.send_header("Content-Length", str(size))
+        else:  # the body ends when the connection does
+            self.send_header("Connection", "close")
+        self.close_connection = True
+        entry = replica.record(self, 200, 0, "huge")
+        sent = 0
+        try:
+            self.end_headers()
+            for chunk in pages.huge_body(size) if send_body else ():
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            replica.amend(entry, error="client disconnected")
+        replica.amend(entry, bytes=sent)
 
 
 class _Server(ThreadingHTTPServer):
@@ -116,6 +153,52 @@ class _Server(ThreadingHTTPServer):
         with self.connections_lock:
             self.open_connections.discard(request)
         super().shutdown_request(request)
+
+
+class SilentListener:
+    """A TCP listener on a loopback port that accepts connections and never says a word (nor closes them).
+
+    What an FTP or other server that hangs looks like to a client: a crawler that connected would wait
+    forever. ``connections`` counts the connections accepted; use as a context manager.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._socket = socket.create_server((host, 0))
+        self.host = host
+        self.port: int = self._socket.getsockname()[1]
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name=f"silent-{self.port}", daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:  # closed by stop()
+                return
+            self.connections += 1
+            self._held.append(connection)
+
+    def start(self) -> SilentListener:
+        """Start accepting in a daemon thread; return self."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the listener and every connection it holds."""
+        with contextlib.suppress(OSError):
+            self._socket.shutdown(socket.SHUT_RDWR)
+        self._socket.close()
+        for connection in self._held:
+            connection.close()
+
+    def __enter__(self) -> SilentListener:
+        """Start accepting and return self."""
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        """Stop."""
+        self.stop()
 
 
 class ReplicaServer:
@@ -218,6 +301,7 @@ class ReplicaServer:
             "status": status,
             "bytes": sent,
             "user_agent": handler.headers.get("User-Agent"),
+            "cookie": handler.headers.get("Cookie"),
             "fault": fault,
         }
         with self._log_lock:

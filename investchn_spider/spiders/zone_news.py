@@ -19,6 +19,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from ..downloads import Refused
 from ..extensions import RunLifecycle
 from ..extraction import NotAnArticle, charset_from_content_type, parse_document
 from ..extraction.listing import PageAnalysis, analyse_page
@@ -55,6 +56,7 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.max_list_pages = settings.getint("INVESTCHN_MAX_LIST_PAGES")
         spider.walking: set[tuple[str, str]] = set()
         spider.requested_pages: set[str] = set()
+        spider.skipped_links: set[str] = set()  # links that cannot be requested, counted once each
         spider.listed_urls: set[str] = set()  # canonical article URLs listed so far in this run
         spider.list_pages: Counter = Counter()  # list pages fetched per section in this run
         spider.repeat_pages: Counter = Counter()  # consecutive list pages per section with no URL unlisted so far
@@ -80,8 +82,9 @@ class ZoneNewsSpider(scrapy.Spider):
                         "district": failure.district,
                         "category": failure.category,
                     }
-                self.run.count("retried")
-                yield self._request(url, "article", listed_by)
+                if request := self._request(url, "article", listed_by):
+                    self.run.count("retried")
+                    yield request
 
     def parse(self, response: Response):
         """Classify a fetched page and yield what follows from it."""
@@ -96,6 +99,8 @@ class ZoneNewsSpider(scrapy.Spider):
         except NotAnArticle as error:
             analysis = None
             reason = str(error)
+        for url in analysis.skipped_links if analysis else ():
+            self._skip(url, response.url)
         if analysis is not None and analysis.kind == "article":
             if analysis.in_section or listed_by:
                 run.count("pages_article")
@@ -192,14 +197,29 @@ class ZoneNewsSpider(scrapy.Spider):
             return True  # never walked to the end (or a crawl was killed halfway): walk on
         return new_here > 0
 
-    def _request(self, url: str, role: str, listed_by: dict | None = None) -> scrapy.Request:
-        if role == "page":
-            url = directory_url(url)
-            self.requested_pages.add(url)
+    def _request(self, url: str, role: str, listed_by: dict | None = None) -> scrapy.Request | None:
+        """Return the request for ``url``, or None (counted as a skipped link) when none can be built."""
         meta = {ROLE: role}
         if listed_by:
             meta[LISTED_BY] = listed_by
-        return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        try:
+            if role == "page":
+                url = directory_url(url)
+            request = scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        except ValueError:  # extraction set aside what it knows cannot be requested; this is the backstop
+            self._skip(url, listed_by["list_url"] if listed_by else None)
+            return None
+        if role == "page":
+            self.requested_pages.add(url)
+        return request
+
+    def _skip(self, url: str, page_url: str | None) -> None:
+        """Count a link that cannot be requested (once per run, whatever the pages showing it)."""
+        if url not in self.skipped_links:
+            self.skipped_links.add(url)
+            self.run.count("links_skipped")
+            # INFO, not WARNING: a share link (weixin:, sms:) on every list page is the site's, not news for cron.
+            logger.info("link skipped, it cannot be requested (not http(s), or malformed): %r on %s", url, page_url)
 
     @staticmethod
     def _capture(response: Response, charset: str | None, listed_by: dict | None) -> Capture:
@@ -225,6 +245,8 @@ class ZoneNewsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             kind, reason = "http", f"HTTP {status}"
+        elif failure.check(Refused):  # too large, or a redirect off the allowed hosts (downloads.py)
+            status, kind, reason = failure.value.status, failure.value.kind, failure.value.reason[:500]
         elif failure.check(scrapy.exceptions.IgnoreRequest):
             return
         else:
