@@ -143,6 +143,11 @@ class DownloadGuard:
             reason = f"{how} to {target}, off the allowed hosts {', '.join(domains)}"
             logger.warning("refused %s: %s", request.url, reason)
             raise Refused(REDIRECT_OFFSITE, reason, response.status)
+        if target:
+            # The redirect middleware copies this flag into the redirected request: followed even to a
+            # URL this run fetched already, so the URL that redirected is recorded as the article's too
+            # (dropped as a duplicate, it would never be known and be fetched again by every run).
+            request.dont_filter = True
         return response
 
     def _redirect_target(self, request, response) -> tuple[str | None, str]:

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import run_investchn
@@ -315,6 +316,33 @@ def test_pages_over_the_size_cap_are_refused_recorded_and_not_retried(server, tm
 # -- 4. redirects --------------------------------------------------------------------------------------------
 
 
+def test_a_pager_that_links_on_forever_is_cut_recorded_and_every_article_archived(server, tmp_path):
+    # Every list's last page links 下一页 on to itself with ?p=N+1: the same articles, a new URL, forever.
+    server.set_faults([{"kind": "pager_loop", "match": r"/(wzxw|tpxw)/(index(_\d+)?\.html)?(\?|$)"}])
+    db = tmp_path / "archive.db"
+    first = crawl(server, db)
+    assert first.returncode == exitcodes.OK, first.stderr[-3000:]
+    looped = [e["path"] for e in server.access_log if "?p=" in e["path"]]
+    cut = {url: row for url, row in failures(db).items() if row[0] == "paging_limit"}
+    lists = {page["path"]: (page["district"], page["type"]) for page in server.site.list_pages() if page["page"] == 1}
+    assert {urlsplit(url).path for url in cut} == set(lists)  # every list is cut, once
+    for url in cut:
+        path, query = urlsplit(url).path, urlsplit(url).query
+        # INVESTCHN_MAX_REPEAT_PAGES (3) pages in a row that list nothing the list had not listed: ?p=2, 3, 4
+        # after a list's last real page; ?p=2, 3 when the list is empty (its own page listed nothing).
+        empty = not server.site.list_items(lists[path], 0, 1)
+        assert query == ("p=3" if empty else "p=4"), url
+        assert sorted(p for p in looped if p.startswith(path + "?")) == [
+            f"{path}?p={n}" for n in range(2, 4 if empty else 5)
+        ]
+    assert run_stats(db)["investchn/lists_cut"] == len(cut)
+    assert archived_titles(db) == {a["title"] for a in server.site.expected_articles()}
+
+    second = crawl(server, db)  # the lists were walked to where they were cut: nothing new, no loop
+    assert second.returncode == exitcodes.OK, second.stderr[-3000:]
+    assert not [e["path"] for e in server.access_log if "?p=" in e["path"]]
+
+
 def test_a_redirect_inside_the_host_archives_the_target_and_aliases_the_listed_url(server, tmp_path):
     article = victims(server.site, 1)[0]
     listed = article["urls"][0]
@@ -337,6 +365,24 @@ def test_a_redirect_inside_the_host_archives_the_target_and_aliases_the_listed_u
     assert second.returncode == exitcodes.OK, second.stderr[-3000:]
     paths = [e["path"] for e in server.access_log]
     assert listed not in paths and f"{listed}?moved=1" not in paths  # the listed URL is known: not fetched
+
+
+def test_a_redirect_onto_an_article_the_run_fetches_anyway_still_records_the_listed_url(server, tmp_path):
+    # One listed article's URL now redirects to another listed article's: whichever the run fetches first,
+    # the redirected URL must end up known, so later runs do not fetch it again.
+    moved, kept = victims(server.site, 2)
+    base = server.url.rstrip("/")
+    server.set_faults([{"kind": "redirect", "match": path_rule(moved["urls"][0]), "location": base + kept["urls"][0]}])
+    db = tmp_path / "archive.db"
+    first = crawl(server, db)
+    assert first.returncode == exitcodes.OK, first.stderr[-3000:]
+    with sqlite3.connect(db) as conn:
+        owner = conn.execute("SELECT article_id FROM article_urls WHERE url = ?", [base + moved["urls"][0]]).fetchone()
+        kept_id = conn.execute("SELECT article_id FROM article_urls WHERE url = ?", [base + kept["urls"][0]]).fetchone()
+    assert owner is not None and owner == kept_id
+    second = crawl(server, db)
+    assert second.returncode == exitcodes.OK, second.stderr[-3000:]
+    assert moved["urls"][0] not in [e["path"] for e in server.access_log]
 
 
 def test_redirects_off_the_host_are_refused_and_recorded(server, tmp_path):

@@ -13,13 +13,16 @@ Rules are plain JSON-able dicts so the CLI can take them::
     {"kind": "gzip_bomb", "size": 50000000}              # gzip that inflates to that many bytes
     {"kind": "redirect", "status": 301, "location": "http://localhost:8000/x"}
     {"kind": "refresh", "location": "http://localhost:8000/x"}  # a page that is a <meta> refresh
+    {"kind": "pager_loop"}  # a list's last page links 下一页 on to itself with ?p=N+1, forever
 
 ``match`` is a regular expression searched in the request path (query included); omitted, it
 matches every path. ``times`` limits a rule to the first N matching requests *per path*; omitted,
 the rule always applies. Rules are tried in order: every matching "slow" rule adds its delay,
 every matching "rewrite" rule replaces its text in the page (in the page's own encoding: it stands
-for a redesign of the site), every matching "header" rule sets its header, and the first matching
-rule of another kind (status, drop, truncate, huge, gzip_bomb, redirect, refresh) decides the response.
+for a redesign of the site), every matching "header" rule sets its header, every matching
+"pager_loop" rule turns a list's missing 下一页 into a link to the same page with a new query
+string, and the first matching rule of another kind (status, drop, truncate, huge, gzip_bomb,
+redirect, refresh) decides the response.
 """
 
 from __future__ import annotations
@@ -29,8 +32,21 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
-KINDS = ("status", "slow", "drop", "truncate", "rewrite", "header", "huge", "gzip_bomb", "redirect", "refresh")
+KINDS = (
+    "status",
+    "slow",
+    "drop",
+    "truncate",
+    "rewrite",
+    "header",
+    "huge",
+    "gzip_bomb",
+    "redirect",
+    "refresh",
+    "pager_loop",
+)
 _KEYS = {"match", "kind", "status", "seconds", "times", "old", "new", "name", "value", "size", "declared", "location"}
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
@@ -143,11 +159,20 @@ class FaultPlan:
                 if rule.kind == "rewrite":
                     rewrites.append((rule.old, rule.new))
                     continue
+                if rule.kind == "pager_loop":
+                    rewrites.append(("<span>下一页</span>", f'<a href="?p={_page_number(path) + 1}">下一页</a>'))
+                    continue
                 if rule.kind == "header":
                     headers.append((rule.name, rule.value))
                     continue
                 return Decision(delay, rule.kind, rule.status, tuple(rewrites), tuple(headers), rule)
         return Decision(delay, rewrites=tuple(rewrites), headers=tuple(headers))
+
+
+def _page_number(path: str) -> int:
+    """Return the ``p`` query parameter of ``path`` as a number (1 when absent or not a number)."""
+    value = parse_qs(urlsplit(path).query).get("p", ["1"])[0]
+    return int(value) if value.isdigit() else 1
 
 
 def load_rules(value: str) -> list[dict]:

@@ -12,7 +12,8 @@ walk never completed (first crawl, or a crawl killed halfway) is walked to its e
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -57,9 +58,12 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.walking: set[tuple[str, str]] = set()
         spider.requested_pages: set[str] = set()
         spider.skipped_links: set[str] = set()  # links that cannot be requested, counted once each
-        spider.listed_urls: set[str] = set()  # canonical article URLs listed so far in this run
-        spider.list_pages: Counter = Counter()  # list pages fetched per section in this run
-        spider.repeat_pages: Counter = Counter()  # consecutive list pages per section with no URL unlisted so far
+        # Per list (a section, or the folder of a list page with no section), in this run: the canonical
+        # article URLs it listed, its pages fetched, and its pages in a row that listed none it had not.
+        # Per list, not per run, so where paging is cut does not depend on what other pages listed first.
+        spider.listed_by_list: defaultdict[tuple, set[str]] = defaultdict(set)
+        spider.list_pages: Counter = Counter()
+        spider.repeat_pages: Counter = Counter()
         return spider
 
     @property
@@ -130,14 +134,16 @@ class ZoneNewsSpider(scrapy.Spider):
         section = (analysis.district, analysis.category) if analysis.district and analysis.category else None
         listed_by = {"list_url": response.url, "district": analysis.district, "category": analysis.category}
         fetch, new_here, unlisted, too_old = [], 0, 0, 0
+        list_key = _list_key(section, response.url)
+        listed = self.listed_by_list[list_key]
         for article in analysis.articles:
             if self.since and article.date and article.date < self.since:
                 too_old += 1
                 continue
             url = canonical_url(article.url)
-            if url not in self.listed_urls:
+            if url not in listed:
                 unlisted += 1
-                self.listed_urls.add(url)
+                listed.add(url)
                 if url not in state.known_urls and url not in state.failures:
                     new_here += 1  # a URL that failed before is not news: its retries are scheduled at start
             fetch.append(article.url)
@@ -153,7 +159,7 @@ class ZoneNewsSpider(scrapy.Spider):
         # Pages this run already asked for are no way on (a pager linking back, or to itself).
         next_pages = [url for url in analysis.next_pages if directory_url(url) not in self.requested_pages]
         keep_paging = bool(next_pages) and self._keep_paging(section, new_here, too_old)
-        cut = self._paging_cut(section, response.url, unlisted) if keep_paging else None
+        cut = self._paging_cut(list_key, response.url, unlisted) if keep_paging else None
         if keep_paging and cut is None:
             for url in next_pages:
                 if request := self._request(url, "page"):
@@ -169,13 +175,12 @@ class ZoneNewsSpider(scrapy.Spider):
         if cut:
             yield FetchFailure(response.url, "paging_limit", cut, response.status, "page", seen_at)
 
-    def _paging_cut(self, section, url: str, unlisted: int) -> str | None:
+    def _paging_cut(self, key: tuple, url: str, unlisted: int) -> str | None:
         """Return why a list's paging must stop although it shows a next page (None: page on).
 
         Two bounds, both settings: pages in a row that list nothing this run has not listed already (a
         pager that links on with a new query string forever), and list pages per section in one run.
         """
-        key = section or ("", url)
         self.list_pages[key] += 1
         self.repeat_pages[key] = 0 if unlisted else self.repeat_pages[key] + 1
         if self.repeat_pages[key] >= self.max_repeat_pages:
@@ -257,3 +262,8 @@ class ZoneNewsSpider(scrapy.Spider):
             self.run.report.start_error = reason
         logger.info("failed %s (%s): %s", request.url, role, reason)
         yield FetchFailure(request.url, kind, reason, status, role, utc_now())
+
+
+def _list_key(section: tuple[str, str] | None, url: str) -> tuple:
+    """Return what identifies the list a list page belongs to: its section, else its folder (query dropped)."""
+    return section or ("", urlsplit(url).path.rsplit("/", 1)[0])
