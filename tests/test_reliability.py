@@ -99,6 +99,31 @@ def test_a_write_lock_held_by_another_program_mid_crawl_is_waited_for(server, re
     assert runs(db) == [("ok", 0)]
 
 
+def test_a_write_lock_held_before_the_crawl_and_past_the_write_timeout_exits_7_and_loses_nothing(
+    server, reference, tmp_path
+):
+    db = tmp_path / "archive.db"
+    first = run_investchn(*crawl_args(server, db, "--max-requests", "20"))
+    assert first.returncode in (exitcodes.OK, exitcodes.LAYOUT_DRIFT), first.stderr[-2000:]
+    before = archive_snapshot(db)
+    holder = sqlite3.connect(db, timeout=30, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program's write transaction, held for the whole crawl
+    try:
+        held = subprocess.run(
+            scrapy_crawl(server, db, "INVESTCHN_WRITE_TIMEOUT=1"), cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert held.returncode == exitcodes.WRITE_FAILED, held.stderr[-2000:]
+    assert "could not be written" in held.stderr and "locked" in held.stderr
+    assert_no_traceback(held)
+    assert archive_snapshot(db) == before  # nothing written, nothing lost
+    rerun = run_investchn(*crawl_args(server, db))
+    assert rerun.returncode == exitcodes.OK, rerun.stderr[-2000:]
+    assert archive_snapshot(db) == reference
+
+
 def _limit_file_size(size: int):
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as on a full disk
