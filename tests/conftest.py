@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,12 @@ def replica_archive(path: Path, seed: int, articles: int, extra: list[dict] = ()
                     record, capture_id=None, seen_at="2026-11-02T08:00:00+00:00", extractor_version=EXTRACTOR_VERSION
                 )
     return site.expected_articles()
+
+
+def wait_for_requests(server, count: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the replica has had ``count`` requests; fail if ``process`` (the crawl) ends first."""
+    deadline = time.monotonic() + timeout
+    while len(server.access_log) < count:
+        assert process.poll() is None, "the crawl ended before the point the test waits for"
+        assert time.monotonic() < deadline, "the crawl made too few requests"
+        time.sleep(0.01)

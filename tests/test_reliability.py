@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import archive_snapshot, run_investchn
+from conftest import archive_snapshot, run_investchn, wait_for_requests
 
 from investchn_spider import exitcodes
 
@@ -43,14 +43,6 @@ def scrapy_crawl(server, db, *settings: str, **popen) -> list[str]:
 def runs(db) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return list(conn.execute("SELECT status, exit_code FROM runs ORDER BY id"))
-
-
-def wait_for_requests(server, count: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while len(server.access_log) < count:
-        assert process.poll() is None, "the crawl ended before the fault point"
-        assert time.monotonic() < deadline, "the crawl made too few requests"
-        time.sleep(0.01)
 
 
 def assert_no_traceback(result) -> None:

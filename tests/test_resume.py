@@ -7,10 +7,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
-from conftest import archive_snapshot, run_investchn
+from conftest import archive_snapshot, run_investchn, wait_for_requests
 
 from investchn_spider import exitcodes
 from investchn_spider.store import Archive
@@ -27,14 +26,6 @@ def start_crawl(server, db) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def wait_for_requests(server, count: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while len(server.access_log) < count:
-        assert process.poll() is None, "the crawl ended before the kill point"
-        assert time.monotonic() < deadline, "the crawl made too few requests"
-        time.sleep(0.01)
 
 
 @pytest.fixture(scope="module")
