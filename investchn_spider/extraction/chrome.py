@@ -7,10 +7,10 @@ of (打印, 关闭, 分享到, 扫一扫 …), the labels it carries (标签：,
 
 - a terminator ends the body: 上一篇 / 下一篇, a related list's heading under any of its names, a
   comment form, a copyright or reposting statement;
-- a closing line (print / close / share bars, QR captions, "open the app") ends the body once the
-  article's text has begun, and is dropped before it;
-- a dropped line (editor's credits, tag lines, counters, separators, screen-reader headings, video
-  fallback text) is left out wherever it stands.
+- a closing line (print / close / share bars, "open the app") ends the body once the article's
+  text has begun, and is dropped before it;
+- a dropped line (editor's credits, tag lines, counters, QR captions, separators, screen-reader
+  headings, video fallback text) is left out wherever it stands.
 """
 
 from __future__ import annotations
@@ -148,13 +148,11 @@ def is_controls(text: str) -> bool:
 
 
 def is_closing(text: str) -> bool:
-    """Return True when a line is chrome that follows an article: controls, a QR code's caption,
-    an "open the app" prompt."""
+    """Return True when a line is chrome that follows an article: controls, an "open the app"
+    prompt. (A QR code's caption is only dropped: a notice may print a sign-up code mid-text.)"""
     if is_controls(text):
         return True
-    if len(text) <= _MAX_QR_LINE and not _SENTENCE_END.search(text):
-        return _QR_WORDS.search(text) is not None or _APP_LINE.search(text) is not None
-    return False
+    return len(text) <= _MAX_QR_LINE and not _SENTENCE_END.search(text) and _APP_LINE.search(text) is not None
 
 
 def is_dropped(text: str) -> bool:
@@ -164,7 +162,7 @@ def is_dropped(text: str) -> bool:
         return True
     if len(text) > _MAX_LABEL_LINE:
         return False
-    if _CREDIT.fullmatch(text) or _COUNTER.fullmatch(text) or _HASHTAGS.fullmatch(text):
+    if _CREDIT.fullmatch(text) or _COUNTER.fullmatch(text) or _HASHTAGS.fullmatch(text) or is_qr_caption(text):
         return True
     tag = _TAG_LINE.match(text)
     if tag and not _SENTENCE_END.search(text) and (tag.group(1) or not re.search("[，,]", text)):
@@ -179,7 +177,7 @@ def is_chrome(text: str) -> bool:
 
 def is_qr_caption(text: str) -> bool:
     """Return True when a line is the caption of a QR code (扫一扫在手机打开当前页)."""
-    return len(text) <= _MAX_QR_LINE and _QR_WORDS.search(text) is not None
+    return len(text) <= _MAX_QR_LINE and not _SENTENCE_END.search(text) and _QR_WORDS.search(text) is not None
 
 
 def strip_trailing_credit(text: str) -> str:

@@ -7,6 +7,8 @@ on them. Values end at the next label or at a separator (``|``, ``【``, a table
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+from urllib.parse import urlsplit
 
 from .dates import find_date
 from .lines import Line
@@ -85,7 +87,8 @@ _VALUE_TAIL = re.compile(
 _CRUMB_LABEL = re.compile(
     r"(?:(?:您|你)(?:现在|当前|目前|所在)?的?|(?:现在|当前|目前|所在)的?)位置\s*(?:是)?\s*[:：]?\s*"
 )
-_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|>|＞|»|›|〉|→|▶|►|/|＞＞|\\)\s*|\s+[-–—|·]\s+")
+# A spaced dash separates items too (Rank Math's " - "); "|" and "·" do not: menus use them.
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|>|＞|»|›|〉|→|▶|►|/|＞＞|\\)\s*|\s+[-–—]\s+")
 META_LINE_START = re.compile(r"^\W{0,2}(?:" + "|".join(_META_LABELS) + r")\s*[:：]")
 # The first item of a breadcrumb that has no 您现在的位置 label: the home page.
 _HOME_ITEMS = frozenset(("首页", "网站首页", "主页", "返回首页", "回到首页", "Home", "HOME", "home"))
@@ -173,7 +176,12 @@ def find_unlabelled_breadcrumb(lines: list[Line], start: int, end: int) -> tuple
         text = lines[index].text
         if text in _HOME_ITEMS:
             stacked = _stacked_crumb(lines, index, "", until=end)
-            if stacked and len(stacked[1]) >= 3 and stacked[0] >= end - 3:
+            if (
+                stacked
+                and len(stacked[1]) >= 3
+                and stacked[0] >= end - 3
+                and _links_nest(lines[index : stacked[0] + 1])
+            ):
                 return stacked
             continue
         items = _split_crumb(_first_cell(text))
@@ -186,6 +194,17 @@ def find_unlabelled_breadcrumb(lines: list[Line], start: int, end: int) -> tuple
         ):
             return index, _crumb_items(lines[index], _first_cell(text))
     return None
+
+
+def _links_nest(lines: list[Line]) -> bool:
+    """Return True when the links of these one-link lines, after the first (home), go down one
+    path: each URL's path extends the one before (/kfqxw/, /kfqxw/huangpu/). A menu's links are
+    siblings (/kfqxw/, /zsxm/), so a list of links without a label is read as a breadcrumb only
+    when they nest."""
+    paths = [urlsplit(line.links[0].url).path for line in lines[1:] if line.links]
+    if len(paths) < 2:
+        return False
+    return all(later.startswith(earlier.rstrip("/") + "/") for earlier, later in pairwise(paths))
 
 
 def _split_crumb(rest: str) -> list[str]:
