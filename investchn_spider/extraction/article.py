@@ -331,7 +331,7 @@ def _without_trailing_chrome(body: list[Line]) -> list[Line]:
     links_dropped = False
     while end:
         line = body[end - 1]
-        if line.text and is_tail_chrome(line, bool(_line_attachments(line))):
+        if line.text and is_tail_chrome(line) and not _line_attachments(line):
             links_dropped = links_dropped or bool(line.anchor_count)
             end -= 1
         elif links_dropped and is_heading_word(line.text) and not line.images:
@@ -347,10 +347,10 @@ def _without_repeated_opening(body: list[Line]) -> list[Line]:
     article's opening: the box is not a second copy of the text, the article's own lines are kept."""
     for index in range(min(_MAX_SUMMARY_LINES, len(body) - 1)):
         core = summary_core(body[index].text)[1]
-        if len(core) < 10:
-            continue
+        if len(core) < 10 or not body[index + 1].text.replace(" ", "").startswith(core[:8]):
+            continue  # the box repeats the opening: the next line starts as it does
         following = "".join(line.text for line in body[index + 1 : index + 4]).replace(" ", "")
-        if core not in following:
+        if not following.startswith(core):
             continue
         first = index
         if index and summary_core(body[index - 1].text) == (True, ""):

@@ -32,20 +32,23 @@ _COMMENT_START = (
     r"|读者评论|暂无评论|已有\s*\d+\s*(?:人|条)(?:发表)?评论|共\s*\d+\s*条评论|leave a reply"
 )
 _PREV_NEXT = r"上一[条篇页个]|下一[条篇页个]|上篇|下篇|前一篇|后一篇"
-_TERMINATOR = re.compile(
-    rf"^[【\[]?\s*(?:{_PREV_NEXT})(?:文章|新闻|信息|稿件)?\s*[】\]]?\s*(?:[:：|｜]|$)"
-    rf"|^[【\[]?\s*(?:{_RELATED_HEADING})\s*[】\]]?\s*(?:[:：>»]|更多|$)"
-    rf"|^[【\[]?\s*(?:{_COMMENT_START})(?:\s*[】\]])?(?:[:：（(\s\d]|$)"
-    r"|^(?:与我们联系|联系我们)\s*[:：]?\s*$"
-    r"|^[※*\s]*(?:版权声明|免责声明|特别声明|本站声明|声明)\s*[:：]"
-    r"|(?:未经|禁止|不得|严禁|请勿).{0,12}转载|转载请注明|如有侵权"
-    r"|^(?:copyright|©)|copyright\s*©|版权所有\s*[:：©]",
+_TERMINATOR_START = re.compile(
+    rf"[【\[]?\s*(?:{_PREV_NEXT})(?:文章|新闻|信息|稿件)?\s*[】\]]?\s*(?:[:：|｜]|$)"
+    rf"|[【\[]?\s*(?:{_RELATED_HEADING})\s*[】\]]?\s*(?:[:：>»]|更多|$)"
+    rf"|[【\[]?\s*(?:{_COMMENT_START})(?:\s*[】\]])?(?:[:：（(\s\d]|$)"
+    r"|(?:与我们联系|联系我们)\s*[:：]?\s*$"
+    r"|[※*\s]*(?:版权声明|免责声明|特别声明|本站声明|声明)\s*[:：]"
+    r"|copyright|©",
     re.IGNORECASE,
+)
+# Statements that end an article wherever they stand in the line (looked for only when the line
+# holds one of _TERMINATOR_WORDS).
+_TERMINATOR_ANYWHERE = re.compile(
+    r"(?:未经|禁止|不得|严禁|请勿).{0,12}转载|转载请注明|如有侵权|copyright\s*©|版权所有\s*[:：©]", re.IGNORECASE
 )
 _TERMINATOR_FIRST = frozenset(
     "【[上下前后相推延扩拓热猜大你您精更往阅点最本其近发网我留全评用读暂已共与联※*声免特版cClL©"
 )
-_TERMINATOR_WORDS = ("©", "版权", "转载", "侵权")  # terminators that may stand mid-line
 _PREV_NEXT_LINK = re.compile(rf"^(?:{_PREV_NEXT})")
 
 # -- Closing lines: whole lines of controls --------------------------------------------------------
@@ -110,21 +113,29 @@ _SECTION_WORDS = frozenset(
     )
 )
 _SENTENCE_END = re.compile(r"[。！？；]")
+# Whole lines of metadata, one pattern for speed: a credit, a counter, hashtags, a separator line.
+_METADATA_LINE = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for pattern in (_CREDIT, _COUNTER, _HASHTAGS, _SEPARATOR_WORDS))
+)
 _MAX_LABEL_LINE = 60
 _SUMMARY_LABEL = re.compile(
     r"^[【\[]?\s*(?:内容摘要|内容提要|文章摘要|摘要|导读|导语|提要|核心提示|简介|概要|summary)\s*[】\]]?\s*[:：]?\s*",
     re.IGNORECASE,
 )
 _DANGLING_LABEL = re.compile(r"[\w\u4e00-\u9fff ]{1,8}[:：]")
+_WORD_CHAR = re.compile(r"[^\W_]")  # a letter, digit or CJK character
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 
 
 def is_terminator(text: str) -> bool:
     """Return True when a line ends an article's body (上一条, 相关新闻, comments, copyright)."""
-    # Cheap tests first: most lines start with none of the characters a terminator starts with.
-    if text[:1] not in _TERMINATOR_FIRST and not any(word in text for word in _TERMINATOR_WORDS):
-        return False
-    return _TERMINATOR.search(text) is not None
+    # Cheap tests first: most lines start with none of the characters a terminator starts with,
+    # and hold none of the words of a statement that may stand mid-line.
+    if text[:1] in _TERMINATOR_FIRST and _TERMINATOR_START.match(text):
+        return True
+    if "转载" in text or "侵权" in text or "版权" in text or "opyright" in text or "COPYRIGHT" in text:
+        return _TERMINATOR_ANYWHERE.search(text) is not None
+    return False
 
 
 def ends_body(line: Line) -> bool:
@@ -133,7 +144,7 @@ def ends_body(line: Line) -> bool:
     text = line.text
     if is_terminator(text):
         return True
-    if line.anchor_count and _PREV_NEXT_LINK.match(text):
+    if _PREV_NEXT_LINK.match(text) and line.anchor_count:
         return sum(len(link.text) for link in line.links) >= 0.5 * len(text)
     return False
 
@@ -158,16 +169,18 @@ def is_closing(text: str) -> bool:
 def is_dropped(text: str) -> bool:
     """Return True when a line is page metadata left out wherever it stands: an editor's credit, a
     tag or keyword line, a counter, a separator, a screen-reader heading, video fallback text."""
-    if text in _SECTION_WORDS or not any(char.isalnum() for char in text):
-        return True
     if len(text) > _MAX_LABEL_LINE:
+        return _WORD_CHAR.search(text) is None  # a long separator line
+    if text in _SECTION_WORDS or _WORD_CHAR.search(text) is None:
+        return True
+    if text[-1] in "。！？" and "浏览器" not in text:  # a sentence: the usual line, and no metadata
         return False
-    if _CREDIT.fullmatch(text) or _COUNTER.fullmatch(text) or _HASHTAGS.fullmatch(text) or is_qr_caption(text):
+    if _METADATA_LINE.fullmatch(text) or is_qr_caption(text):
         return True
     tag = _TAG_LINE.match(text)
     if tag and not _SENTENCE_END.search(text) and (tag.group(1) or not re.search("[，,]", text)):
         return True
-    return bool(_PAGE_LINK_LABEL.match(text) or _SEPARATOR_WORDS.fullmatch(text) or _VIDEO_FALLBACK.search(text))
+    return bool(_PAGE_LINK_LABEL.match(text) or _VIDEO_FALLBACK.search(text))
 
 
 def is_chrome(text: str) -> bool:
@@ -177,6 +190,8 @@ def is_chrome(text: str) -> bool:
 
 def is_qr_caption(text: str) -> bool:
     """Return True when a line is the caption of a QR code (扫一扫在手机打开当前页)."""
+    if "扫" not in text and "二维码" not in text:  # most lines: no regular expression
+        return False
     return len(text) <= _MAX_QR_LINE and not _SENTENCE_END.search(text) and _QR_WORDS.search(text) is not None
 
 
@@ -187,14 +202,14 @@ def strip_trailing_credit(text: str) -> str:
     return text
 
 
-def is_tail_chrome(line: Line, attachment: bool) -> bool:
-    """Return True when ``line``, standing after an article's last line of text, is chrome: mostly
-    links (a related list, tag links, prev/next without a label) that are not files or URLs
-    (``attachment`` says whether the line links a file), or a label with no value (赞过：)."""
+def is_tail_chrome(line: Line) -> bool:
+    """Return True when ``line``, standing after an article's last line of text, may be chrome:
+    mostly links (a related list, tag links, prev/next without a label) whose texts are not URLs,
+    or a label with no value (赞过：). The caller keeps the lines that link files."""
     text = line.text
     if _DANGLING_LABEL.fullmatch(text):
         return True
-    if not line.anchor_count or attachment:
+    if not line.anchor_count:
         return False
     links = line.links
     linked = sum(len(link.text) for link in links if not _URL_TEXT.match(link.text))
