@@ -13,7 +13,10 @@ from investchn_spider.extraction.chrome import is_closing, is_controls, is_dropp
 from investchn_spider.extraction.labels import parse_meta
 
 URL = "http://www.investchn.com/kfqxw/yangpu/wzxw/202209/t20220913_1.html"
-CRUMB = "<div>当前位置：<a href='/'>首页</a> &gt; <a href='/kfqxw/'>开发区新闻</a> &gt; <a href='/kfqxw/yp/'>杨浦区</a></div>"
+CRUMB = (
+    "<div>当前位置：<a href='/'>首页</a> &gt; <a href='/kfqxw/'>开发区新闻</a> &gt; "
+    "<a href='/kfqxw/yp/'>杨浦区</a></div>"
+)
 TITLE = "<h1>杨浦区园区签约十个重点项目</h1>"
 META = "<div>发布时间：2022-09-13 10:05 来源：杨浦区投资办</div>"
 P1 = "9月13日，杨浦区举行重点项目集中签约仪式，十个项目总投资一百二十亿元。"
@@ -157,7 +160,10 @@ def test_a_stacked_list_of_links_is_a_breadcrumb_only_when_its_links_nest():
 
 
 def test_a_labelled_breadcrumb_in_list_items_reads_one_item_per_line_and_stops_at_the_title():
-    crumb = "<ul><li>您所在的位置：</li><li><a href='/'>首页</a></li><li><a href='/kfqxw/'>开发区新闻</a></li><li>杨浦区</li></ul>"
+    crumb = (
+        "<ul><li>您所在的位置：</li><li><a href='/'>首页</a></li><li><a href='/kfqxw/'>开发区新闻</a></li>"
+        "<li>杨浦区</li></ul>"
+    )
     record = extract_article(page(f"<p>{P1}</p>", crumb=crumb), URL)
     assert record["breadcrumb"] == ["首页", "开发区新闻", "杨浦区"]
     assert record["title"] == "杨浦区园区签约十个重点项目"
@@ -173,3 +179,28 @@ def test_kinds_of_chrome_lines():
     assert not is_terminator("相关负责人表示：项目年内开工。") and not is_terminator("下一步，园区将加快建设。")
     assert is_closing("【打印】【关闭】") and not is_closing("打印机产业园开工")
     assert is_dropped("责任编辑：李明") and not is_dropped("编辑部主任李明表示，园区将继续优化服务。")
+
+
+def test_a_list_of_page_links_ends_the_body_whatever_its_heading_and_the_footer_after_it_goes_too():
+    related = (
+        "<div>看了本文的人还看了</div>"
+        "<div><a href='/kfqxw/a.html'>杨浦区举办数字经济招商推介会</a></div>"
+        "<div><a href='/kfqxw/b.html'>杨浦滨江新增两家外资研发中心</a></div>"
+    )
+    footer = "<p>主办单位：杨浦区人民政府</p><p>地址：上海市杨浦区江浦路</p><p>沪ICP备00000000号</p>"
+    assert body_of(page(f"<p>{P1}</p><p>{P2}</p>{related}{footer}")) == f"{P1}\n{P2}"
+    assert body_of(page(f"<p>{P1}</p><p>{P2}</p>{footer}")) == f"{P1}\n{P2}"  # no list: the footer's lines go
+    contact = "<p>联系电话：021-12345678</p><p>【打印】【关闭】</p>"
+    assert body_of(page(f"<p>{P1}</p>{contact}{footer}")) == f"{P1}\n联系电话：021-12345678"  # the article's own
+    files = "".join(f"<p><a href='/files/{name}.pdf'>{name}.pdf</a></p>" for name in ("申报指南", "申报表"))
+    assert body_of(page(f"<p>{P1}</p>{files}{related}")) == f"{P1}\n申报指南.pdf\n申报表.pdf"
+
+
+@pytest.mark.parametrize("credit", ["（编辑 王敏）", "[责任编辑:王敏]", "本文编辑：王敏", "编辑/王敏"])
+def test_editor_credits_in_their_usual_forms_are_left_out(credit: str):
+    assert body_of(page(f"<p>{P1}</p><p>{credit}</p>")) == P1
+
+
+def test_a_summary_repeating_the_opening_with_other_punctuation_is_still_a_repeat():
+    summary = "<div>导读：9月13日 杨浦区举行重点项目集中签约仪式 十个项目总投资一百二十亿元...</div>"
+    assert body_of(page(f"{summary}<p>{P1}</p><p>{P2}</p>")) == f"{P1}\n{P2}"

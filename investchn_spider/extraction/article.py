@@ -17,6 +17,8 @@ from .chrome import (
     is_chrome,
     is_closing,
     is_dropped,
+    is_footer_line,
+    is_footer_mark,
     is_heading_word,
     is_qr_caption,
     is_tail_chrome,
@@ -62,6 +64,7 @@ _MAX_DATE_ONLY_LINES = 2  # more lines that are only a date make a list of dates
 _SUBTITLE = re.compile(r"^\s*(?:——|—|－－|--|──)")
 _PROSE = 20  # characters: a kept line this long shows the article's text has begun
 _MAX_SUMMARY_LINES = 4  # a summary box stands among the first lines of the body
+_NOT_LETTER = re.compile(r"[\W_]+")
 
 
 def extract_article(body: bytes | str, url: str, http_charset: str | None = None) -> dict:
@@ -297,11 +300,14 @@ def _body_lines(lines: list[Line], start: int) -> list[Line]:
     """Return the lines of the body from ``start`` (the line under the meta block): up to the
     first line that ends an article, without chrome, and without the chrome that trails it."""
     body: list[Line] = []
-    text_begun = False
+    text_begun, first_text = False, 0
     after_qr = False
     for line in lines[start:]:
         text = line.text
         if ends_body(line):
+            if is_footer_mark(text):  # the body ran into the footer: its first lines are the footer's
+                while body and is_footer_line(body[-1].text):
+                    body.pop()
             break
         if not text:
             if not (after_qr and line.images):  # the QR code under its caption
@@ -320,8 +326,25 @@ def _body_lines(lines: list[Line], start: int) -> list[Line]:
         if stripped != text:
             line = Line(stripped, line.links, line.images, line.emphasised)
         body.append(line)
-        text_begun = text_begun or len(stripped) >= _PROSE
-    return _without_trailing_chrome(body)
+        if not text_begun and len(stripped) >= _PROSE:
+            text_begun, first_text = True, len(body) - 1
+    return _without_trailing_chrome(_cut_at_link_list(body, first_text + 1) if text_begun else body)
+
+
+def _cut_at_link_list(body: list[Line], start: int) -> list[Line]:
+    """Return ``body`` up to the first list of links from ``start`` on (two lines in a row that are
+    mostly links to pages, not files), and the heading above it: a related list under a name no
+    rule knows, or the site's footer links, when no terminator stood before them."""
+    for index in range(start, len(body) - 1):
+        if _is_link_line(body[index]) and _is_link_line(body[index + 1]):
+            if index > start and is_heading_word(body[index - 1].text) and not body[index - 1].images:
+                index -= 1
+            return body[:index]
+    return body
+
+
+def _is_link_line(line: Line) -> bool:
+    return bool(line.text) and line.anchor_count > 0 and is_tail_chrome(line) and not _line_attachments(line)
 
 
 def _without_trailing_chrome(body: list[Line]) -> list[Line]:
@@ -347,16 +370,21 @@ def _without_repeated_opening(body: list[Line]) -> list[Line]:
     article's opening: the box is not a second copy of the text, the article's own lines are kept."""
     for index in range(min(_MAX_SUMMARY_LINES, len(body) - 1)):
         core = summary_core(body[index].text)[1]
-        if len(core) < 10 or not body[index + 1].text.replace(" ", "").startswith(core[:8]):
+        if len(core) < 10 or not _letters(body[index + 1].text).startswith(core[:8]):
             continue  # the box repeats the opening: the next line starts as it does
-        following = "".join(line.text for line in body[index + 1 : index + 4]).replace(" ", "")
-        if not following.startswith(core):
+        if not _letters("".join(line.text for line in body[index + 1 : index + 4])).startswith(core):
             continue
         first = index
         if index and summary_core(body[index - 1].text) == (True, ""):
             first = index - 1  # the box's own heading line (导读)
         return body[:first] + body[index + 1 :]
     return body
+
+
+def _letters(text: str) -> str:
+    """Return the letters, digits and CJK characters of ``text``: how a summary is compared with the
+    opening it repeats, whatever spaces or punctuation either has."""
+    return _NOT_LETTER.sub("", text)
 
 
 def _attachments(body_lines: list[Line]) -> list[dict]:

@@ -25,11 +25,12 @@ _RELATED_HEADING = (
     r"|推荐(?:阅读|文章|新闻|内容|资讯)|延伸阅读|扩展阅读|拓展阅读|热点(?:新闻|推荐|文章|资讯)"
     r"|热门(?:文章|新闻|推荐|阅读|资讯|点击)|猜你喜欢|大家都在看|[你您]可能(?:感兴趣|还想看|也喜欢)"
     r"|精彩推荐|更多精彩|往期回顾|往期推荐|阅读排行|点击排行|热门排行|最新(?:文章|新闻|资讯|发布)"
-    r"|本栏目最新|更多(?:新闻|资讯|文章)|其他新闻|近期文章"
+    r"|本栏目最新|更多(?:新闻|资讯|文章|阅读)|其他新闻|近期文章|为[你您]推荐|(?:新闻|最新|编辑|今日)推荐|本周热门|排行榜"
 )
 _COMMENT_START = (
     r"发表评论|网友评论|我要评论|发表回复|留下评论|全部评论|最新评论|热门评论|评论区|评论列表|用户评论"
-    r"|读者评论|暂无评论|已有\s*\d+\s*(?:人|条)(?:发表)?评论|共\s*\d+\s*条评论|leave a reply"
+    r"|读者评论|暂无评论|已有\s*\d+\s*(?:人|条)(?:发表)?评论|共\s*\d+\s*条评论|评论\s*[（(]\d+[）)]"
+    r"|文明上网|leave a reply"
 )
 _PREV_NEXT = r"上一[条篇页个]|下一[条篇页个]|上篇|下篇|前一篇|后一篇"
 _TERMINATOR_START = re.compile(
@@ -41,21 +42,28 @@ _TERMINATOR_START = re.compile(
     r"|copyright|©",
     re.IGNORECASE,
 )
-# Statements that end an article wherever they stand in the line (looked for only when the line
-# holds one of _TERMINATOR_WORDS).
+# Statements that end an article wherever they stand in the line: reposting and copyright notices,
+# a footer's site code and registration numbers (looked for only when the line holds their words).
 _TERMINATOR_ANYWHERE = re.compile(
-    r"(?:未经|禁止|不得|严禁|请勿).{0,12}转载|转载请注明|如有侵权|copyright\s*©|版权所有\s*[:：©]", re.IGNORECASE
+    r"(?:未经|禁止|不得|严禁|请勿).{0,12}转载|转载请注明|如有侵权|copyright\s*©|版权所有\s*[:：©]"
+    r"|网站标识码|ICP备|公网安备",
+    re.IGNORECASE,
 )
 _TERMINATOR_FIRST = frozenset(
     "【[上下前后相推延扩拓热猜大你您精更往阅点最本其近发网我留全评用读暂已共与联※*声免特版cClL©"
+)
+_FOOTER_MARK = re.compile(r"copyright|©|版权所有|网站标识码|ICP备|公网安备", re.IGNORECASE)
+_FOOTER_LINE = re.compile(
+    r"(?:主办|承办|协办|技术支持|运行维护|运维|地址|邮编|邮政编码|电话|传真|联系电话|邮箱|e-?mail)\s*(?:单位)?\s*[:：]",
+    re.IGNORECASE,
 )
 _PREV_NEXT_LINK = re.compile(rf"^(?:{_PREV_NEXT})")
 
 # -- Closing lines: whole lines of controls --------------------------------------------------------
 _CONTROL_TOKEN = (
-    r"【[^】]{0,12}】|\[[^\]]{0,12}\]|字体\s*[:：]?|字号\s*[:：]?|[大中小]|A\+|A-|A"
+    r"【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:字体|字号)(?:大小)?\s*[:：]?|[大中小]|大号|超大|标准|放大|缩小|A\+|A-|A|T"
     r"|打印(?:本页|此页|此文|本文|文章|页面)?|我要打印|关闭(?:窗口|本页|页面)?|(?:加入|添加)?收藏(?:本页|本站)?"
-    r"|分享(?:到|此文|本文|给朋友)?\s*[:：]?|复制链接|返回(?:顶部|列表|首页)?|顶部|top|我要纠错|纠错|报告错误|挑错"
+    r"|(?:一键)?分享(?:到|至|此文|本文|本页|给朋友)?\s*[:：]?|复制链接|返回(?:顶部|列表|首页)?|顶部|top|我要纠错|纠错|报告错误|挑错"
     r"|推荐|告诉好友|视力保护色|护眼|默认|微信|朋友圈|微博|新浪|腾讯|QQ空间|QQ好友|QQ|人人网|豆瓣|今日头条"
     r"|twitter|facebook|点赞|赞|踩|顶一下|踩一下|顶|赏|打赏|公众号|正在加载[.…。]*|加载中[.…。]*"
     r"|\(\d*\)|（\d*）|\d{1,7}|[|/｜丨\s:：·•]"
@@ -73,14 +81,17 @@ _CREDIT_LABELS = (
     r"责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|一审|二审|三审|签发|值班编辑|网站编辑|文章录入|录入|监制|美编"
 )
 # The editor's credit that closes many articles ("（责任编辑：李晓）") is page metadata, not text.
-_CREDIT = re.compile(rf"[（(【\[]?\s*(?:{_CREDIT_LABELS})\s*[:：][^（）()【】\[\]]{{0,40}}[）)】\]]?")
+_CREDIT = re.compile(
+    rf"[（(【\[]?\s*(?:本文)?(?:{_CREDIT_LABELS})\s*[:：/][^（）()【】\[\]]{{0,40}}[）)】\]]?"
+    rf"|[（(【\[]\s*(?:本文)?(?:{_CREDIT_LABELS})\s+[^（）()【】\[\]\s]{{1,12}}\s*[）)】\]]"
+)
 _TRAILING_CREDIT = re.compile(rf"\s*[（(【\[]\s*(?:{_CREDIT_LABELS})\s*[:：][^（）()【】\[\]]{{1,30}}[）)】\]]$")
 _TAG_LINE = re.compile(
     r"^[【\[]?\s*(?:本文|文章|相关)?(?:标签|关键词|关键字|热词|tags?|tag标签)(?:搜索)?\s*([:：]?)", re.IGNORECASE
 )
 _HASHTAGS = re.compile(r"(?:#[^#\s]{1,20}#?\s*)+")
 _COUNTER = re.compile(
-    r"(?:本文)?(?:已被)?(?:浏览|阅读|点击|访问|查看)(?:次数|量|数)?\s*[:：]?\s*[\d,.]*\s*万?\s*次?"
+    r"(?:本文)?(?:已被)?(?:浏览|阅读|点击|访问|查看|热度|人气)(?:次数|量|数|率)?\s*[:：]?\s*[\d,.]*\s*万?\s*次?"
     r"|[\d,.]+\s*万?\s*(?:人|次)?(?:阅读|浏览|围观|看过)|(?:已有|共)\s*\d*\s*(?:人|次)(?:阅读|浏览|参与)"
 )
 _PAGE_LINK_LABEL = re.compile(r"^(?:本文链接|本文地址|文章链接|本文网址|原文地址)\s*[:：]")
@@ -124,6 +135,7 @@ _SUMMARY_LABEL = re.compile(
 )
 _DANGLING_LABEL = re.compile(r"[\w\u4e00-\u9fff ]{1,8}[:：]")
 _WORD_CHAR = re.compile(r"[^\W_]")  # a letter, digit or CJK character
+_NOT_LETTER = re.compile(r"[\W_]+")
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 
 
@@ -133,9 +145,29 @@ def is_terminator(text: str) -> bool:
     # and hold none of the words of a statement that may stand mid-line.
     if text[:1] in _TERMINATOR_FIRST and _TERMINATOR_START.match(text):
         return True
-    if "转载" in text or "侵权" in text or "版权" in text or "opyright" in text or "COPYRIGHT" in text:
+    if (
+        "转载" in text
+        or "侵权" in text
+        or "版权" in text
+        or "opyright" in text
+        or "COPYRIGHT" in text
+        or "标识码" in text
+        or "ICP" in text
+        or "公网安" in text
+    ):
         return _TERMINATOR_ANYWHERE.search(text) is not None
     return False
+
+
+def is_footer_mark(text: str) -> bool:
+    """Return True when a line is the site's footer: a copyright line, a site code, a registration
+    number (ICP备, 公网安备)."""
+    return is_terminator(text) and _FOOTER_MARK.search(text) is not None
+
+
+def is_footer_line(text: str) -> bool:
+    """Return True when a line is one of the footer's own (主办单位：, 地址：, 电话： …)."""
+    return len(text) <= _MAX_LABEL_LINE and _FOOTER_LINE.match(text) is not None
 
 
 def ends_body(line: Line) -> bool:
@@ -223,7 +255,7 @@ def is_heading_word(text: str) -> bool:
 
 def summary_core(text: str) -> tuple[bool, str]:
     """Return whether a line starts with a summary label (摘要, 导读 …) and its text without the
-    label, the spaces and a closing ellipsis, for comparison with the article's opening."""
+    label, keeping only letters, digits and CJK characters, for comparison with the opening."""
     labelled = _SUMMARY_LABEL.match(text)
     core = text[labelled.end() :] if labelled else text
-    return bool(labelled), core.rstrip("….。 ").replace(" ", "")
+    return bool(labelled), _NOT_LETTER.sub("", core)
