@@ -204,3 +204,20 @@ def test_editor_credits_in_their_usual_forms_are_left_out(credit: str):
 def test_a_summary_repeating_the_opening_with_other_punctuation_is_still_a_repeat():
     summary = "<div>导读：9月13日 杨浦区举行重点项目集中签约仪式 十个项目总投资一百二十亿元...</div>"
     assert body_of(page(f"{summary}<p>{P1}</p><p>{P2}</p>")) == f"{P1}\n{P2}"
+
+
+def test_a_bare_position_label_an_arrow_separator_and_a_label_above_its_value_are_read():
+    crumb = (
+        "<div>位置：<a href='/'>首页</a>-&gt;<a href='/kfqxw/'>开发区新闻</a>-&gt;<a href='/kfqxw/yp/'>杨浦区</a></div>"
+    )
+    meta = "<dl><dt>发布日期</dt><dd>2022-09-13</dd><dt>来源</dt><dd>杨浦区人民政府</dd></dl>"
+    html = f"<html><body>{crumb}{TITLE}{meta}<p>{P1}</p></body></html>"
+    record = extract_article(html, URL)
+    assert record["breadcrumb"] == ["首页", "开发区新闻", "杨浦区"] and record["district"] == "杨浦区"
+    assert record["source"] == "杨浦区人民政府" and record["body_text"] == P1
+    kept = f"<html><body>{crumb}{TITLE}{META}<p>作者</p><p>{P1}</p></body></html>"
+    assert extract_article(kept, URL)["body_text"] == f"作者\n{P1}"  # a lone word above prose is text
+
+
+def test_an_english_share_bar_is_chrome():
+    assert body_of(page(f"<div>Share: <a>WeChat</a> <a>Weibo</a> | Print</div><p>{P1}</p>")) == P1

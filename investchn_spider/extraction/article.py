@@ -63,6 +63,10 @@ _DATE_ONLY_REST = re.compile(r"[\W_]*(?:(?:星期|礼拜|周)[一二三四五六
 _MAX_DATE_ONLY_LINES = 2  # more lines that are only a date make a list of dates, not an article
 _SUBTITLE = re.compile(r"^\s*(?:——|—|－－|--|──)")
 _PROSE = 20  # characters: a kept line this long shows the article's text has begun
+# Labels that may stand alone in a block above their value (<dt>/<dd>, stacked cells).
+_STACKED_LABELS = frozenset(("来源", "文章来源", "信息来源", "发布开发区", "作者", "发布机构", "发布单位"))
+_MAX_STACKED_VALUE = 30
+_SENTENCE_MARK = re.compile(r"[，。；！？]")
 _MAX_SUMMARY_LINES = 4  # a summary box stands among the first lines of the body
 _NOT_LETTER = re.compile(r"[\W_]+")
 
@@ -186,12 +190,22 @@ def _find_meta(lines: list[Line], texts: list[str], labelled: list[int], start: 
     if not meta.get("发布时间") and first + 1 < len(texts) and _DATE_ONLY.fullmatch(texts[first + 1]):
         last = first + 1  # label and value in separate blocks (<dt>/<dd>, stacked cells)
         meta["发布时间"] = texts[last]
-    # Neighbouring lines that hold other labels of the same block (items in <li>s or stacked cells).
+    # Neighbouring lines that hold other labels of the same block (items in <li>s or stacked cells,
+    # or a label and its value in blocks of their own: <dt>来源</dt><dd>…</dd>).
     # A label already read is not read again: a body may quote a 来源 line of its own.
-    while last + 1 < len(texts) and _is_meta_neighbour(texts[last + 1], meta):
-        last += 1
-        for label, value in parse_meta(texts[last]).items():
-            meta.setdefault(label, value)
+    while last + 1 < len(texts):
+        if _is_meta_neighbour(texts[last + 1], meta):
+            last += 1
+            for label, value in parse_meta(texts[last]).items():
+                meta.setdefault(label, value)
+        elif last + 2 < len(texts) and _could_be_value(texts[last + 2]):
+            stacked = parse_meta(texts[last + 1].rstrip(":：") + "：" + texts[last + 2])
+            if len(stacked) != 1 or texts[last + 1].rstrip(":：") not in _STACKED_LABELS or set(stacked) & set(meta):
+                break
+            last += 2
+            meta.update(stacked)
+        else:
+            break
     while first - 1 > start - 1 and _is_meta_neighbour(texts[first - 1], meta):
         first -= 1
         for label, value in parse_meta(texts[first]).items():
@@ -241,6 +255,11 @@ def _is_meta_neighbour(text: str, meta: dict[str, str]) -> bool:
     if not META_LINE_START.match(text):
         return _is_label_row(text)
     return not set(parse_meta(text)) & set(meta)
+
+
+def _could_be_value(text: str) -> bool:
+    """Return True when a line can be a meta value standing under its label: short, not a sentence."""
+    return len(text) <= _MAX_STACKED_VALUE and not _SENTENCE_MARK.search(text)
 
 
 def _is_label_row(text: str) -> bool:

@@ -66,6 +66,7 @@ _CONTROL_TOKEN = (
     r"|(?:一键)?分享(?:到|至|此文|本文|本页|给朋友)?\s*[:：]?|复制链接|返回(?:顶部|列表|首页)?|顶部|top|我要纠错|纠错|报告错误|挑错"
     r"|推荐|告诉好友|视力保护色|护眼|默认|微信|朋友圈|微博|新浪|腾讯|QQ空间|QQ好友|QQ|人人网|豆瓣|今日头条"
     r"|twitter|facebook|点赞|赞|踩|顶一下|踩一下|顶|赏|打赏|公众号|正在加载[.…。]*|加载中[.…。]*"
+    r"|share|print|close|wechat|weibo|e-?mail|linkedin|tweet|like|favou?rite|bookmark"
     r"|\(\d*\)|（\d*）|\d{1,7}|[|/｜丨\s:：·•]"
 )
 _CONTROLS = re.compile(rf"(?:{_CONTROL_TOKEN})+|分享到.*", re.IGNORECASE)

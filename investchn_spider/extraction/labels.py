@@ -89,9 +89,10 @@ _VALUE_TAIL = re.compile(
 )
 _CRUMB_LABEL = re.compile(
     r"(?:(?:您|你)(?:现在|当前|目前|所在)?的?|(?:现在|当前|目前|所在)的?)位置\s*(?:是)?\s*[:：]?\s*"
+    r"|^\W{0,3}位置\s*[:：]\s*"  # a bare 位置 only at the start of its line, with a colon
 )
 # A spaced dash separates items too (Rank Math's " - "); "|" and "·" do not: menus use them.
-_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|>|＞|»|›|〉|→|▶|►|/|＞＞|\\)\s*|\s+[-–—]\s+")
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:[-=—]+>|>>|>|＞|»|›|〉|→|▶|►|/|＞＞|\\)\s*|\s+[-–—]\s+")
 META_LINE_START = re.compile(r"^\W{0,2}(?:" + "|".join(_META_LABELS) + r")\s*[:：]")
 # The first item of a breadcrumb that has no 您现在的位置 label: the home page.
 _HOME_ITEMS = frozenset(("首页", "网站首页", "主页", "返回首页", "回到首页", "Home", "HOME", "home"))
