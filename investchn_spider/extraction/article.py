@@ -199,8 +199,11 @@ def _find_meta(lines: list[Line], texts: list[str], labelled: list[int], start: 
             for label, value in parse_meta(texts[last]).items():
                 meta.setdefault(label, value)
         elif last + 2 < len(texts) and _could_be_value(texts[last + 2]):
-            stacked = parse_meta(texts[last + 1].rstrip(":：") + "：" + texts[last + 2])
-            if len(stacked) != 1 or texts[last + 1].rstrip(":：") not in _STACKED_LABELS or set(stacked) & set(meta):
+            label = texts[last + 1].rstrip(":：")
+            if label not in _STACKED_LABELS:
+                break
+            stacked = parse_meta(f"{label}：{texts[last + 2]}")
+            if len(stacked) != 1 or set(stacked) & set(meta):
                 break
             last += 2
             meta.update(stacked)
@@ -389,8 +392,10 @@ def _without_repeated_opening(body: list[Line]) -> list[Line]:
     article's opening: the box is not a second copy of the text, the article's own lines are kept."""
     for index in range(min(_MAX_SUMMARY_LINES, len(body) - 1)):
         core = summary_core(body[index].text)[1]
-        if len(core) < 10 or not _letters(body[index + 1].text).startswith(core[:8]):
-            continue  # the box repeats the opening: the next line starts as it does
+        # Cheap test first: the box repeats the opening, so the next line starts as it does.
+        if len(core) < 10 or core[:4] not in body[index + 1].text[:12]:
+            continue
+        core = _letters(core)
         if not _letters("".join(line.text for line in body[index + 1 : index + 4])).startswith(core):
             continue
         first = index

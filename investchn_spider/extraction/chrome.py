@@ -136,7 +136,6 @@ _SUMMARY_LABEL = re.compile(
 )
 _DANGLING_LABEL = re.compile(r"[\w\u4e00-\u9fff ]{1,8}[:：]")
 _WORD_CHAR = re.compile(r"[^\W_]")  # a letter, digit or CJK character
-_NOT_LETTER = re.compile(r"[\W_]+")
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 
 
@@ -255,8 +254,6 @@ def is_heading_word(text: str) -> bool:
 
 
 def summary_core(text: str) -> tuple[bool, str]:
-    """Return whether a line starts with a summary label (摘要, 导读 …) and its text without the
-    label, keeping only letters, digits and CJK characters, for comparison with the opening."""
+    """Return whether a line starts with a summary label (摘要, 导读 …), and its text after it."""
     labelled = _SUMMARY_LABEL.match(text)
-    core = text[labelled.end() :] if labelled else text
-    return bool(labelled), _NOT_LETTER.sub("", core)
+    return bool(labelled), (text[labelled.end() :] if labelled else text).strip()
