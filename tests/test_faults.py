@@ -106,7 +106,15 @@ def test_dead_links_are_not_fetched_again_by_incremental_runs(replica_factory, t
 
 def test_article_template_change_exits_6_layout_drift(replica_factory, tmp_path):
     server = replica_factory(seed=SEED, articles=ARTICLES)
-    server.set_faults([{"kind": "rewrite", "match": r"/t\d{8}_\d+\.html$", "old": "发布时间", "new": "日期"}])
+    # Labels the extractor does not know: it reads 日期：, 时间： and a bare date beside 来源：, so a
+    # redesign it cannot read has to change them all.
+    articles = r"/t\d{8}_\d+\.html$"
+    server.set_faults(
+        [
+            {"kind": "rewrite", "match": articles, "old": old, "new": new}
+            for old, new in (("发布时间", "Published"), ("发布开发区", "Zone"), ("来源", "Source"))
+        ]
+    )
     db = tmp_path / "archive.db"
     result = crawl(server, db)
     assert result.returncode == exitcodes.LAYOUT_DRIFT, result.stderr[-2000:]

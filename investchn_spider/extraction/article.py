@@ -12,10 +12,26 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .chrome import (
+    ends_body,
+    is_chrome,
+    is_closing,
+    is_dropped,
+    is_footer_line,
+    is_footer_mark,
+    is_heading_word,
+    is_qr_caption,
+    is_tail_chrome,
+    is_terminator,
+    strip_trailing_credit,
+    summary_core,
+)
 from .dates import PublishTime, find_date, parse_publish_time
 from .document import Document, NotAnArticle, parse_document
-from .labels import META_LINE_START, find_breadcrumb, has_date_label, parse_meta
+from .labels import META_LINE_START, find_breadcrumb, find_unlabelled_breadcrumb, has_date_label, parse_meta
 from .lines import Line
+
+__all__ = ["is_chrome", "is_terminator"]  # read by listing: the same lines end a list page's content
 
 EXTRACTOR_VERSION = "1"
 RECORD_FIELDS = (
@@ -38,30 +54,21 @@ ATTACHMENT_EXTENSIONS = frozenset(
     ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "wps", "et", "dps", "txt", "csv", "ofd"]
 )
 
-_TERMINATOR = re.compile(
-    r"^[【\[]?\s*(?:上一[条篇页]|下一[条篇页]|上篇|下篇|前一篇|后一篇)\s*[】\]]?\s*(?:[:：]|$)"
-    r"|^[【\[]?\s*(?:相关(?:新闻|文章|链接|阅读|信息|报道|资讯)|推荐阅读|延伸阅读|热点新闻|热门文章|猜你喜欢)"
-    r"\s*[】\]]?\s*(?:[:：>»]|$)"
-    r"|^(?:与我们联系|联系我们)\s*[:：]?\s*$"
-    r"|^(?:copyright|©)|copyright\s*©|版权所有\s*[:：©]",
-    re.IGNORECASE,
-)
-_CHROME_TOKEN = (
-    r"【[^】]{0,12}】|\[[^\]]{0,12}\]|字体\s*[:：]?|字号\s*[:：]?|[大中小]|打印本页|打印|关闭窗口|关闭|"
-    r"加入收藏|收藏|分享到\s*[:：]?|返回顶部|顶部|top|我要纠错|纠错|微信|微博|QQ空间|[|/｜丨\s:：]"
-)
-# The editor's credit that closes many articles ("（责任编辑：李晓）") is page metadata, not text.
-_CHROME_LINE = re.compile(
-    rf"(?:{_CHROME_TOKEN})+|分享到.*|(?:浏览|阅读|点击)(?:次数|量|数)?\s*[:：]\s*\d*\s*次?"
-    r"|[（(【\[]?\s*(?:责任编辑|责编|编辑|审核|校对)\s*[:：][^（）()【】\[\]]{0,24}[）)】\]]?",
-    re.IGNORECASE,
-)
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:投促中国|investchn)[^-_|｜—–]*$", re.IGNORECASE)
 _GENERIC_CRUMBS = frozenset(("正文", "详情", "内容", "正文内容", "文章详情", "详细内容", "详细信息", "浏览文章"))
 _MAX_META_LINE = 80
-_MAX_CHROME_LINE = 80  # a longer line is text, unless it is a share bar
-_TERMINATOR_FIRST = frozenset("【[上下前后相推延热猜与联cC©")
 _DATE_ONLY = re.compile(r"[\d\s年月日:：/.-]{8,22}")
+# What may stand around a date on a meta line that has no label: a weekday, 上午/下午, punctuation.
+_DATE_ONLY_REST = re.compile(r"[\W_]*(?:(?:星期|礼拜|周)[一二三四五六日天])?[\W_]*")
+_MAX_DATE_ONLY_LINES = 2  # more lines that are only a date make a list of dates, not an article
+_SUBTITLE = re.compile(r"^\s*(?:——|—|－－|--|──)")
+_PROSE = 20  # characters: a kept line this long shows the article's text has begun
+# Labels that may stand alone in a block above their value (<dt>/<dd>, stacked cells).
+_STACKED_LABELS = frozenset(("来源", "文章来源", "信息来源", "发布开发区", "作者", "发布机构", "发布单位"))
+_MAX_STACKED_VALUE = 30
+_SENTENCE_MARK = re.compile(r"[，。；！？]")
+_MAX_SUMMARY_LINES = 4  # a summary box stands among the first lines of the body
+_NOT_LETTER = re.compile(r"[\W_]+")
 
 
 def extract_article(body: bytes | str, url: str, http_charset: str | None = None) -> dict:
@@ -87,11 +94,12 @@ class _Layout:
 
 def extract_from_document(doc: Document) -> dict:
     """Return the record of an already parsed page; raise :class:`NotAnArticle` when it is not one."""
-    layout = _locate(doc.lines)
+    layout = _locate(doc.lines, doc.title_tag)
     title = _find_title(doc.lines, layout.crumb_index, layout.meta_first, doc.title_tag)
     body_lines = layout.body
     if body_lines and body_lines[0].text == title:  # some templates repeat the title above the text
         body_lines = body_lines[1:]
+    body_lines = _without_repeated_opening(body_lines)
     body_text = "\n".join(line.text for line in body_lines if line.text)
     images = [{"src": src, "alt": image.alt} for line in body_lines for image in line.images if (src := image.src)]
     if not body_text and not images:
@@ -115,23 +123,27 @@ def extract_from_document(doc: Document) -> dict:
     }
 
 
-def looks_like_article(lines: list[Line]) -> bool:
+def looks_like_article(lines: list[Line], title_tag: str = "") -> bool:
     """Return True when ``lines`` show an article: a dated 发布时间 block and a body that is not a list."""
     try:
-        _locate(lines)
+        _locate(lines, title_tag)
     except NotAnArticle:
         return False
     return True
 
 
-def _locate(lines: list[Line]) -> _Layout:
+def _locate(lines: list[Line], title_tag: str = "") -> _Layout:
     texts = [line.text for line in lines]
-    crumb = find_breadcrumb(lines)
+    crumb = find_breadcrumb(lines, title_tag)
     crumb_index, breadcrumb = crumb if crumb else (-1, [])
     # The lines with a 发布时间 label, found once: the meta block is among them, and so are the items
     # of a list page.
     labelled = [index for index, text in enumerate(texts) if has_date_label(text)]
-    meta_first, meta_last, meta = _find_meta(texts, labelled, crumb_index + 1)
+    meta_first, meta_last, meta = _find_meta(lines, texts, labelled, crumb_index + 1)
+    if crumb is None:  # a breadcrumb without a label stands just above the title and meta line
+        crumb = find_unlabelled_breadcrumb(lines, max(0, meta_first - 10), meta_first)
+        if crumb is not None:
+            crumb_index, breadcrumb = crumb
     published = parse_publish_time(meta.get("发布时间", ""))
     if published is None:
         raise NotAnArticle(f"发布时间 value {meta.get('发布时间', '')[:40]!r} is not a date")
@@ -157,43 +169,46 @@ def section_of(breadcrumb: list[str], title: str = "") -> tuple[str | None, str 
     return district, category
 
 
-def is_terminator(text: str) -> bool:
-    """Return True when a line ends an article's body (上一条, 相关新闻, contact block, copyright)."""
-    # Cheap tests first: most lines start with none of the characters a terminator starts with.
-    if text[:1] not in _TERMINATOR_FIRST and "©" not in text and "版权所有" not in text:
-        return False
-    return _TERMINATOR.search(text) is not None
-
-
-def is_chrome(text: str) -> bool:
-    """Return True when a line is only page furniture (share, print and font-size bars, hit counters)."""
-    if len(text) > _MAX_CHROME_LINE and not text.startswith("分享到"):
-        return False
-    return _CHROME_LINE.fullmatch(text) is not None
-
-
-def _find_meta(texts: list[str], labelled: list[int], start: int) -> tuple[int, int, dict[str, str]]:
+def _find_meta(lines: list[Line], texts: list[str], labelled: list[int], start: int) -> tuple[int, int, dict[str, str]]:
     """Return the first and last line index of the meta block and its labelled values.
 
     ``labelled`` are the indexes of the lines with a date label; the block is the first of them at
     or after ``start`` (the line under the breadcrumb), with its neighbours that hold other labels.
+    A page without any date label may still print its date on a meta line below the title, bare
+    (2022-09-13 10:05) or beside a 来源 label: that line is the block then.
     """
     first = next((index for index in labelled if index >= start), None)
     if first is None and labelled:  # a breadcrumb below the title is rare, but not wrong
         first = labelled[0]
     if first is None:
-        raise NotAnArticle("no 发布时间 (publish time) label")
-    meta = parse_meta(texts[first])
+        first = _unlabelled_meta_line(lines, texts, start)
+        meta = parse_meta(texts[first])
+        meta["发布时间"] = texts[first]
+    else:
+        meta = parse_meta(texts[first])
     last = first
     if not meta.get("发布时间") and first + 1 < len(texts) and _DATE_ONLY.fullmatch(texts[first + 1]):
         last = first + 1  # label and value in separate blocks (<dt>/<dd>, stacked cells)
         meta["发布时间"] = texts[last]
-    # Neighbouring lines that hold other labels of the same block (items in <li>s or stacked cells).
+    # Neighbouring lines that hold other labels of the same block (items in <li>s or stacked cells,
+    # or a label and its value in blocks of their own: <dt>来源</dt><dd>…</dd>).
     # A label already read is not read again: a body may quote a 来源 line of its own.
-    while last + 1 < len(texts) and _is_meta_neighbour(texts[last + 1], meta):
-        last += 1
-        for label, value in parse_meta(texts[last]).items():
-            meta.setdefault(label, value)
+    while last + 1 < len(texts):
+        if _is_meta_neighbour(texts[last + 1], meta):
+            last += 1
+            for label, value in parse_meta(texts[last]).items():
+                meta.setdefault(label, value)
+        elif last + 2 < len(texts) and _could_be_value(texts[last + 2]):
+            label = texts[last + 1].rstrip(":：")
+            if label not in _STACKED_LABELS:
+                break
+            stacked = parse_meta(f"{label}：{texts[last + 2]}")
+            if len(stacked) != 1 or set(stacked) & set(meta):
+                break
+            last += 2
+            meta.update(stacked)
+        else:
+            break
     while first - 1 > start - 1 and _is_meta_neighbour(texts[first - 1], meta):
         first -= 1
         for label, value in parse_meta(texts[first]).items():
@@ -201,10 +216,59 @@ def _find_meta(texts: list[str], labelled: list[int], start: int) -> tuple[int, 
     return first, last, meta
 
 
-def _is_meta_neighbour(text: str, meta: dict[str, str]) -> bool:
-    if len(text) > _MAX_META_LINE or not META_LINE_START.match(text):
+def _unlabelled_meta_line(lines: list[Line], texts: list[str], start: int) -> int:
+    """Return the index of the meta line of a page that has no date label: the first line from
+    ``start`` on that holds a date and nothing else, or a date beside a meta label, right under a
+    line that can be the title. Raise NotAnArticle when there is none, or when many lines are bare
+    dates (a list)."""
+    date_only = [index for index, text in enumerate(texts) if _is_bare_date(text)]
+    if len(date_only) > _MAX_DATE_ONLY_LINES:
+        raise NotAnArticle(f"no 发布时间 label, and {len(date_only)} lines that are only a date")
+    for index in range(max(start, 1), len(texts)):
+        text = texts[index]
+        if len(text) > _MAX_META_LINE or not find_date(text):
+            continue
+        if not (index in date_only or (META_LINE_START.search(text) or _has_meta_label(text))):
+            continue
+        if sum(len(link.text) for link in lines[index].links) * 2 > len(text):
+            continue  # a dated link: a list item
+        if any(_could_be_title(line) for line in lines[max(start, index - 3) : index]):
+            return index
+    raise NotAnArticle("no 发布时间 (publish time) label")
+
+
+def _is_bare_date(text: str) -> bool:
+    """Return True when a line is a date (and time) and nothing else but a weekday or punctuation."""
+    if len(text) > 30:
         return False
+    match = find_date(text)
+    if not match:
+        return False
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return _DATE_ONLY_REST.fullmatch(rest) is not None
+
+
+def _has_meta_label(text: str) -> bool:
+    return any(label in ("来源", "发布开发区", "作者") for label in parse_meta(text))
+
+
+def _is_meta_neighbour(text: str, meta: dict[str, str]) -> bool:
+    if len(text) > _MAX_META_LINE:
+        return False
+    if not META_LINE_START.match(text):
+        return _is_label_row(text)
     return not set(parse_meta(text)) & set(meta)
+
+
+def _could_be_value(text: str) -> bool:
+    """Return True when a line can be a meta value standing under its label: short, not a sentence."""
+    return len(text) <= _MAX_STACKED_VALUE and not _SENTENCE_MARK.search(text)
+
+
+def _is_label_row(text: str) -> bool:
+    """Return True when a line is a table row of label and value cells (索引号：| … | 文号：| …)."""
+    cells = text.split("\t")
+    return len(cells) >= 2 and len(cells[0]) <= 8 and cells[0].endswith((":", "："))
 
 
 def _reject_lists(texts: list[str], labelled: list[int], body: list[Line]) -> None:
@@ -246,28 +310,123 @@ def _find_title(lines: list[Line], crumb_index: int, meta_first: int, title_tag:
 
 def _could_be_title(line: Line) -> bool:
     text = line.text
-    if len(text) < 2 or is_chrome(text) or META_LINE_START.match(text):
+    if len(text) < 2 or is_chrome(text) or META_LINE_START.match(text) or _SUBTITLE.match(text):
+        return False  # a ——subtitle (副题) is never the title
+    if _is_label_row(text) or _is_bare_date(text):
         return False
     linked = sum(len(link.text) for link in line.links)
     return len(line.links) <= 1 or linked < 0.5 * len(text)
 
 
 def _body_lines(lines: list[Line], start: int) -> list[Line]:
+    """Return the lines of the body from ``start`` (the line under the meta block): up to the
+    first line that ends an article, without chrome, and without the chrome that trails it."""
     body: list[Line] = []
+    text_begun, first_text = False, 0
+    after_qr = False
     for line in lines[start:]:
-        if is_terminator(line.text):
+        text = line.text
+        if ends_body(line):
+            if is_footer_mark(text):  # the body ran into the footer: its first lines are the footer's
+                while body and is_footer_line(body[-1].text):
+                    body.pop()
             break
-        if not (line.text and is_chrome(line.text)):
-            body.append(line)
+        if not text:
+            if not (after_qr and line.images):  # the QR code under its caption
+                body.append(line)
+            continue
+        after_qr = is_qr_caption(text)
+        if after_qr and body and not body[-1].text and body[-1].images:
+            body.pop()  # the QR code above its caption
+        if is_closing(text):
+            if text_begun:
+                break
+            continue
+        if is_dropped(text):
+            continue
+        stripped = strip_trailing_credit(text)
+        if stripped != text:
+            line = Line(stripped, line.links, line.images, line.emphasised)
+        body.append(line)
+        if not text_begun and len(stripped) >= _PROSE:
+            text_begun, first_text = True, len(body) - 1
+    return _without_trailing_chrome(_cut_at_link_list(body, first_text + 1) if text_begun else body)
+
+
+def _cut_at_link_list(body: list[Line], start: int) -> list[Line]:
+    """Return ``body`` up to the first list of links from ``start`` on (two lines in a row that are
+    mostly links to pages, not files), and the heading above it: a related list under a name no
+    rule knows, or the site's footer links, when no terminator stood before them."""
+    for index in range(start, len(body) - 1):
+        if _is_link_line(body[index]) and _is_link_line(body[index + 1]):
+            if index > start and is_heading_word(body[index - 1].text) and not body[index - 1].images:
+                index -= 1
+            return body[:index]
     return body
 
 
+def _is_link_line(line: Line) -> bool:
+    return bool(line.text) and line.anchor_count > 0 and is_tail_chrome(line) and not _line_attachments(line)
+
+
+def _without_trailing_chrome(body: list[Line]) -> list[Line]:
+    """Return ``body`` without the chrome after its last line of text: link lists (with their
+    heading), tag links, labels left without their value."""
+    end = len(body)
+    links_dropped = False
+    while end:
+        line = body[end - 1]
+        if line.text and is_tail_chrome(line) and not _line_attachments(line):
+            links_dropped = links_dropped or bool(line.anchor_count)
+            end -= 1
+        elif links_dropped and is_heading_word(line.text) and not line.images:
+            end -= 1  # the heading of the list just dropped
+            links_dropped = False
+        else:
+            break
+    return body[:end]
+
+
+def _without_repeated_opening(body: list[Line]) -> list[Line]:
+    """Return ``body`` without a summary box (导读, 摘要, a CMS's description) that repeats the
+    article's opening: the box is not a second copy of the text, the article's own lines are kept."""
+    for index in range(min(_MAX_SUMMARY_LINES, len(body) - 1)):
+        core = summary_core(body[index].text)[1]
+        # Cheap test first: the box repeats the opening, so the next line starts as it does.
+        if len(core) < 10 or core[:4] not in body[index + 1].text[:12]:
+            continue
+        core = _letters(core)
+        if not _letters("".join(line.text for line in body[index + 1 : index + 4])).startswith(core):
+            continue
+        first = index
+        if index and summary_core(body[index - 1].text) == (True, ""):
+            first = index - 1  # the box's own heading line (导读)
+        return body[:first] + body[index + 1 :]
+    return body
+
+
+def _letters(text: str) -> str:
+    """Return the letters, digits and CJK characters of ``text``: how a summary is compared with the
+    opening it repeats, whatever spaces or punctuation either has."""
+    return _NOT_LETTER.sub("", text)
+
+
 def _attachments(body_lines: list[Line]) -> list[dict]:
+    return [found for line in body_lines for found in _line_attachments(line)]
+
+
+def _line_attachments(line: Line) -> list[dict]:
+    """Return the files linked from ``line``: links whose path, query (filename=) or text ends with
+    a document's extension."""
+    if not line.anchor_count:
+        return []
     found = []
-    for line in body_lines:
-        for link in line.links:
-            path = urlsplit(link.url).path
-            extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    for link in line.links:
+        parts = urlsplit(link.url)
+        candidates = [parts.path.rsplit("/", 1)[-1], *parts.query.split("&"), link.text]
+        for candidate in candidates:
+            extension = candidate.rsplit(".", 1)[-1].lower() if "." in candidate else ""
             if extension in ATTACHMENT_EXTENSIONS:
                 found.append({"url": link.url, "text": link.text})
+                break
     return found

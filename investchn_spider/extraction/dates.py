@@ -16,10 +16,14 @@ from dateutil import parser as dateutil_parser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# A weekday may stand between the date and the time (2022年9月13日 星期二 10:05), and a 12-hour
+# clock says 上午 or 下午 before the hour (.NET's zh-CN "2022/9/13 下午 3:05:00").
 _DATE_TIME = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?!\d))?)?"
+    r"(?:[\sT]*(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?(?P<half>上午|下午|中午|晚上|凌晨|早上)?\s*"
+    r"(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?!\d))?)?"
 )
+_AFTERNOON = frozenset(("下午", "晚上"))
 _COMPACT_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)")
 
@@ -63,8 +67,11 @@ def _from_match(match: re.Match[str]) -> PublishTime | None:
         return None
     if parts.get("H") is None:
         return PublishTime(day.isoformat(), None)
+    hour = int(parts["H"])
+    if hour < 12 and (parts.get("half") in _AFTERNOON or (parts.get("half") == "中午" and hour < 6)):
+        hour += 12
     try:
-        clock = time(int(parts["H"]), int(parts["M"]), int(parts.get("S") or 0))
+        clock = time(hour, int(parts["M"]), int(parts.get("S") or 0))
     except ValueError:  # a garbled time of day still leaves a good date
         return PublishTime(day.isoformat(), None)
     if day.year > _LAST_DST_YEAR:  # the common case, without a time zone lookup

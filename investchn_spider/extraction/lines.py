@@ -106,7 +106,9 @@ _BIG_FONT_SIZES = frozenset(("4", "5", "6", "7", "+1", "+2", "+3", "+4"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt)", re.IGNORECASE)
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
-_IMAGE_SRC_ATTRS = ("src", "data-src", "data-original", "original")
+# A lazy-loading script shows the image named by a data- attribute and puts a placeholder (a
+# loading.gif, a blank pixel) in src until then: the data- attribute is the image a reader sees.
+_IMAGE_SRC_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-echo", "src", "original")
 _UNFOLLOWABLE = ("javascript:", "mailto:", "tel:", "data:", "#")
 # What a browser removes from an href before reading it: every ASCII tab and newline anywhere
 # (``java&#x09;script:`` is ``javascript:``), and C0 controls and spaces at either end.
