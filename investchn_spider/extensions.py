@@ -27,7 +27,7 @@ from scrapy.exceptions import CloseSpider
 from . import __version__, exitcodes
 from .report import RunReport, Verdict, judge
 from .store import Archive, ArchiveError, utc_now
-from .store.archive import CrawlState, record_run_end
+from .store.archive import CrawlState, identify, record_run_end
 from .store.lock import ArchiveLock, ArchiveLocked
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,11 @@ class RunLifecycle:
 
     def spider_opened(self, spider) -> None:
         """Take the lock, open the archive, record the run's start, read the crawl state; arm the time limit."""
+        try:
+            identify(self.db_path)  # another application's file: refused before a .lock appears beside it
+        except ArchiveError as error:
+            self.report.fatal = (exitcodes.ERROR, str(error))
+            raise CloseSpider("archive_error") from None
         try:
             if self._held_lock is not None and self._held_lock.held_for(self.db_path):
                 self._lock, self._held_lock = self._held_lock, None  # handed over by the command

@@ -223,6 +223,22 @@ def test_scrapy_crawl_records_its_run_and_exits_with_its_status(server, tmp_path
     assert runs(db) == [("ok", 0), ("unreachable", exitcodes.UNREACHABLE)]
 
 
+def test_scrapy_crawl_refuses_another_applications_database_before_anything_appears_beside_it(server, tmp_path):
+    db = tmp_path / "notes.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.close()
+    before, listing = db.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
+    server.clear_access_log()
+    result = subprocess.run(scrapy_crawl(server, db), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == exitcodes.ERROR, result.stderr[-2000:]
+    assert "not an investchn archive" in result.stderr
+    assert_no_traceback(result)
+    assert db.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == listing  # no .lock, no -wal
+    assert not server.access_log
+
+
 def test_two_crawls_creating_a_new_archive_at_once_one_runs_the_other_exits_5(server, reference, tmp_path):
     db = tmp_path / "archive.db"
     results: list[subprocess.CompletedProcess] = []
