@@ -320,3 +320,33 @@ def test_export_parquet_reports_progress_per_row_group(archive, tmp_path):
         rows = iter_articles(opened.db, ArticleFilter())
         written = export_parquet(rows, tmp_path / "p.parquet", EXPORT_COLUMNS, progress=seen.append)
     assert written == len(truth) == sum(seen)
+
+
+@pytest.fixture(scope="module")
+def big_archive(tmp_path_factory):
+    """An archive whose exports and searches are several times what a pipe buffer holds."""
+    path = tmp_path_factory.mktemp("big") / "archive.db"
+    replica_archive(path, seed=6, articles=400)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export"], ["export", "--format", "jsonl"], ["search", "园区", "--limit", "1000"]],
+    ids=["csv", "jsonl", "search"],
+)
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly_with_0(big_archive, args):
+    path = big_archive
+    whole = run_investchn(*args, "--db", str(path))
+    assert whole.returncode == 0 and len(whole.stdout.encode()) > 65536  # more than a pipe buffer (64 KiB) holds
+    # ``investchn export | head -1``: the reader takes one line and goes away while the command still writes.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "investchn_spider", *args, "--db", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert stderr == ""

@@ -5,6 +5,9 @@ One module per command (or family of commands); this one only assembles the grou
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from .. import __version__
@@ -16,7 +19,21 @@ from .serve import serve
 from .stats import stats
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class InvestchnGroup(click.Group):
+    """The command group; a reader that closes its end of the pipe (``| head``) ends a command quietly, with 0."""
+
+    def invoke(self, ctx: click.Context):
+        """Return the command's result; on a closed standard output, exit 0 without a word, as Unix tools do."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Python would complain again when it flushes stdout at exit: point it at /dev/null first.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
+
+@click.group(cls=InvestchnGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="investchn")
 def cli() -> None:
     """Crawl the zone-news sections (开发区新闻) of investchn.com into a SQLite archive."""

@@ -88,6 +88,8 @@ def export(
             try:
                 export_rows(rows, stream, fmt, chosen, excel=excel, on_cut=cut.append)
                 stream.flush()
+            except BrokenPipeError:
+                raise  # the reader has all it wanted (| head): the command ends quietly
             except OSError as error:
                 raise CommandError(f"could not write to standard output: {_reason(error)}") from None
             finally:
