@@ -307,3 +307,45 @@ def test_search_index_survives_sqlite_integrity_check(archive):
         archive.db.execute("INSERT INTO article_search (article_search) VALUES ('integrity-check')")
     except sqlite3.DatabaseError as error:  # pragma: no cover - shown when it fails
         pytest.fail(f"FTS5 integrity-check failed: {error}")
+
+
+def _cli_ids(archive, result) -> set[int]:
+    """The ids of the articles whose URLs a search command printed."""
+    urls = {line.strip() for line in result.output.splitlines() if line.startswith("  http")}
+    return {row[0] for row in archive.db.execute("SELECT id, url FROM articles") if row[1] in urls}
+
+
+@pytest.mark.parametrize(("option", "column"), [("--zone", "zone"), ("--source", "source"), ("--category", "category")])
+def test_search_command_takes_exports_field_filters(archive, option, column):
+    value, count = archive.db.execute(
+        f"SELECT {column}, count(*) FROM articles WHERE {column} IS NOT NULL AND body_text LIKE '%园区%' "
+        f"GROUP BY {column} ORDER BY 2 DESC, 1 LIMIT 1"
+    ).fetchone()
+    result = CliRunner().invoke(cli, ["search", "园区", option, value, "--limit", "1000", "--db", str(archive.path)])
+    assert result.exit_code == 0, result.output
+    rows = all_rows(archive.db)
+    wanted = {
+        row[0] for row in archive.db.execute(f"SELECT id FROM articles WHERE {column} = ?", [value])
+    } & brute_force(rows, ["园区"])
+    assert len(wanted) >= count and _cli_ids(archive, result) == wanted
+
+
+def test_a_filter_value_no_article_has_is_named_with_the_values_that_exist(archive):
+    result = CliRunner().invoke(cli, ["search", "园区", "--zone", "无此开发区", "--db", str(archive.path)])
+    assert result.exit_code == 0
+    top = archive.db.execute(
+        "SELECT zone FROM articles WHERE zone IS NOT NULL GROUP BY zone ORDER BY count(*) DESC, zone LIMIT 1"
+    ).fetchone()[0]
+    notice = [line for line in result.output.splitlines() if line.startswith("No article has zone")]
+    assert notice and "'无此开发区'" in notice[0] and f"{top} (" in notice[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [("Park 园区", '"Park 园区"'), ('"园区" 招商', "'\"园区\" 招商'"), ("-区块链", '"-区块链"')],
+)
+def test_search_command_echoes_the_query_as_typed(archive, typed, echoed):
+    # A query starting with "-" goes after "--", the options before it.
+    result = CliRunner().invoke(cli, ["search", "--db", str(archive.path), "--", typed])
+    assert result.exit_code == 0, result.output
+    assert f"contain {echoed}" in result.output or f"contains {echoed}" in result.output

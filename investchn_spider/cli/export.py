@@ -9,7 +9,7 @@ from contextlib import nullcontext
 import click
 
 from .common import CommandError, db_option, open_archive
-from .filters import build_filter, date_options
+from .filters import build_filter, date_options, field_options
 
 PROGRESS_MIN_ROWS = 1000  # below this an export is over before a bar is worth drawing
 
@@ -27,10 +27,7 @@ PROGRESS_MIN_ROWS = 1000  # below this an export is over before a bar is worth d
 )
 @click.option("--columns", metavar="A,B,…", help="Columns to export, in order (provenance columns are always added).")
 @date_options
-@click.option("--district", "districts", multiple=True, metavar="D", help="Only this district (repeatable).")
-@click.option("--zone", "zones", multiple=True, metavar="Z", help="Only this zone, 发布开发区 (repeatable).")
-@click.option("--source", "sources", multiple=True, metavar="S", help="Only this source, 来源 (repeatable).")
-@click.option("--category", "categories", multiple=True, metavar="C", help="Only this category (repeatable).")
+@field_options
 @click.option("--search", "search_query", metavar="QUERY", help="Only articles containing every word of QUERY.")
 def export(
     db_path, fmt, excel, output, columns, since, until, districts, zones, sources, categories, search_query

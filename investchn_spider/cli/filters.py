@@ -10,7 +10,7 @@ import unicodedata
 
 import click
 
-from ..store.queries import ArticleFilter
+from ..store.queries import FILTER_COLUMNS, ArticleFilter, field_values
 from ..store.search import SearchError, parse_query
 from .common import CommandError, since_option, until_option
 
@@ -18,6 +18,37 @@ from .common import CommandError, since_option, until_option
 def date_options(command):
     """Add ``--since`` and ``--until`` (inclusive publish dates) to ``command``."""
     return since_option()(until_option()(command))
+
+
+def field_options(command):
+    """Add ``--district``, ``--zone``, ``--source`` and ``--category`` (each repeatable) to ``command``."""
+    options = [
+        click.option("--district", "districts", multiple=True, metavar="D", help="Only this district (repeatable)."),
+        click.option("--zone", "zones", multiple=True, metavar="Z", help="Only this zone, 发布开发区 (repeatable)."),
+        click.option("--source", "sources", multiple=True, metavar="S", help="Only this source, 来源 (repeatable)."),
+        click.option("--category", "categories", multiple=True, metavar="C", help="Only this category (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def values_not_found(db, selection: ArticleFilter, shown: int = 8) -> list[str]:
+    """Return one line per filter value that no article has, naming the values that do exist."""
+    lines = []
+    for attribute, column in FILTER_COLUMNS.items():
+        wanted = getattr(selection, attribute)
+        if not wanted:
+            continue
+        existing = field_values(db, column)
+        names = {value for value, _ in existing}
+        for value in wanted:
+            if value in names:
+                continue
+            listed = ", ".join(f"{name} ({count})" for name, count in existing[:shown])
+            more = f" and {len(existing) - shown} more" if len(existing) > shown else ""
+            lines.append(f"No article has {column} {value!r}; the archive's {column} values: {listed or 'none'}{more}")
+    return lines
 
 
 def build_filter(

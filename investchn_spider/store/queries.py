@@ -209,6 +209,22 @@ CANNED_QUERIES = {
 }
 
 
+# The filter fields whose values people type (ArticleFilter attribute -> articles column).
+FILTER_COLUMNS = {"districts": "district", "zones": "zone", "sources": "source", "categories": "category"}
+
+
+def field_values(db: sqlite_utils.Database, column: str) -> list[tuple[str, int]]:
+    """Return the values ``column`` (one of :data:`FILTER_COLUMNS`' columns) takes, with their article
+    counts, most articles first (ties by value)."""
+    if column not in FILTER_COLUMNS.values():
+        raise ValueError(f"not a filter column: {column}")
+    sql = (
+        f"SELECT {column}, count(*) AS n FROM articles WHERE {column} IS NOT NULL AND {column} != '' "
+        f"GROUP BY {column} ORDER BY n DESC, {column}"
+    )
+    return [(value, count) for value, count in db.execute(sql).fetchall()]
+
+
 def month_facet_sql(inner_sql: str, column: str, limit: int) -> str:
     """Return SQL counting the rows of ``inner_sql`` per ``YYYY-MM`` of the date ``column``, newest first.
 
