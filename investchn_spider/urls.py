@@ -7,13 +7,11 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-import tldextract
 from w3lib.url import canonicalize_url
 
 # The bundled public-suffix snapshot only: a crawler must not fetch the suffix list at start-up
 # (and cannot, on machines without internet), nor write a cache of it anywhere.
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def canonical_url(url: str) -> str:
@@ -73,4 +71,13 @@ def is_public_suffix(domain: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _extract(host: str, private: bool = False):
-    return _EXTRACT(host, include_psl_private_domains=private)
+    return _extractor()(host, include_psl_private_domains=private)
+
+
+@lru_cache(maxsize=1)
+def _extractor():
+    # Imported when first needed: tldextract (and requests, which it imports) cost the read-only
+    # commands a tenth of their start-up. The bundled snapshot only: no download, no cache files.
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
