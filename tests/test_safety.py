@@ -293,6 +293,7 @@ def test_demo_twice_replaces_its_own_archive_but_not_once_a_crawl_wrote_to_it(tm
         result = run_investchn("demo", "--articles", "6", "--db", str(db))
         assert result.returncode == 0, result.stderr
         assert "Explore it:" in result.stdout
+        assert "The replica has stopped" in result.stdout  # the archived URLs point at a port that is gone
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1  # a fresh archive each time
             assert conn.execute("SELECT value FROM investchn_meta WHERE key = 'created_by'").fetchone() == ("demo",)

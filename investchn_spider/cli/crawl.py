@@ -158,6 +158,10 @@ def demo(db_path: str, articles: int, seed: int) -> None:
     click.echo(f"  investchn stats --db {path}")
     click.echo(f"  investchn export --db {path} --format csv --excel -o articles.csv")
     click.echo(f"  investchn serve --db {path}        # the web view (pip install 'investchn[serve]')")
+    click.echo(
+        f"The replica has stopped: the archived URLs ({server.url}…) no longer answer; the archive keeps every"
+        " page's raw capture."
+    )
     sys.exit(code)
 
 
