@@ -106,6 +106,15 @@ def test_emphasis_belongs_to_the_text_own_element_not_to_equal_text_elsewhere():
     ]
 
 
+def test_rendering_leaves_no_mark_of_its_own_in_the_tree():
+    root = parse_html(
+        b"<table><tr><td style='font-size:20px'>1</td><td>2</td></tr></table><span style='font-size:20px'>x</span>"
+    )
+    render_lines(root, URL)
+    assert [element.tag for element in root.iter()] == ["html", "body", "table", "tr", "td", "td", "span"]
+    assert not [element for element in root.iter() if "DATA" in element.attrib]
+
+
 def test_emphasis_follows_big_fonts_inside_links_cells_blocks_and_data_tables():
     html = (
         "<p><a href='a.html'><b>加粗链接</b></a></p><div style='font-size:20px'><p>大字段落</p>小字<br>尾</div>"

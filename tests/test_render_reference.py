@@ -60,6 +60,13 @@ OPENING_TAGS = st.sampled_from(
         "span style='display:none'",
         "b hidden",
         "div style='visibility: hidden'",
+        "td style='font-size:18px'",
+        "table style='font-size:15pt'",
+        "tr style='font-size:20px'",
+        "li style='font-size:18px'",
+        "a href='y.html' style='font-size:20px'",
+        "h2 style='font-size:30px'",
+        "font size='6' style='display:none'",
         "a href='x.html'",
         "a href='javascript:void(0)'",
         "a",
@@ -69,7 +76,17 @@ OPENING_TAGS = st.sampled_from(
     ]
 )
 VOID = st.sampled_from(
-    ["<br>", "<img src='i.png' alt='图'>", "<img data-src='j.jpg'>", "<img src='data:x'>", "<hr>", "<!-- c -->"]
+    [
+        "<br>",
+        "<img src='i.png' alt='图'>",
+        "<img data-src='j.jpg'>",
+        "<img src='data:x'>",
+        "<hr>",
+        "<!-- c -->",
+        "<br style='font-size:30px'>",
+        "<img src='k.png' style='font-size:20px'>",
+        "<hr style='font-size:20px'>",
+    ]
 )
 
 

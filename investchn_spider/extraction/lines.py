@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .render_xslt import DATA_TABLE_ATTRIBUTE, EMPHASIS_ATTRIBUTE, Markers, TreeRenderer
+from .render_xslt import DATA_TABLE_ATTRIBUTE, Markers, TreeRenderer
 
 BLOCK_TAGS = frozenset(
     [
@@ -296,8 +296,8 @@ def render_lines(root: etree._Element, page_url: str) -> list[Line]:
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIP_TAGS, with_tail=False)
     attributes = _PRESENTATION_ATTRIBUTES(root)
     _remove_hidden(root, attributes)
-    # Big fonts, which the stylesheet cannot tell by name, get a marking attribute too (upper case,
-    # as the data tables'); elements stripped as hidden may be among them, marking those is harmless.
+    # Big fonts, which the stylesheet cannot tell by name, are renamed for the transform (see
+    # TreeRenderer.big_font_tag); elements stripped as hidden may be among them, which is harmless.
     big_fonts = {
         element
         for element in {attribute.getparent() for attribute in attributes if _may_size(attribute)}
@@ -309,15 +309,16 @@ def render_lines(root: etree._Element, page_url: str) -> list[Line]:
     data_tables = [table for table in tables or () if _has_no_prose_cell(table)]
     for table in data_tables:
         table.set(DATA_TABLE_ATTRIBUTE, "")
-    for element in big_fonts:
-        element.set(EMPHASIS_ATTRIBUTE, "")
+    renamed = [(element, element.tag) for element in big_fonts]
+    for element, tag in renamed:
+        element.tag = _RENDERER.big_font_tag(tag)
     try:
         text, markers = _RENDERER.render(root)
     finally:
         for table in data_tables:
             del table.attrib[DATA_TABLE_ATTRIBUTE]
-        for element in big_fonts:
-            del element.attrib[EMPHASIS_ATTRIBUTE]
+        for element, tag in renamed:
+            element.tag = tag
     return _cut_lines(_RenderedPage(text, markers, root, base_url))
 
 

@@ -12,7 +12,7 @@ are read from the tree when asked for (:class:`.lines._RenderedPage`), which is 
 
 The walk has four modes: plain, inside a data table, inside an emphasis, and both; every element
 template exists in each, and an emphasis element sends its children to the emphasis variant of the
-mode it is in.
+mode it is in, where each text node is written between the two emphasis markers.
 
 The markers are Unicode noncharacters (U+FDD0...), written as text: the cheapest output there is.
 A page whose own text holds one (checked on its text, serialised in C) is rendered instead by the
@@ -21,7 +21,9 @@ text, so that a marker's tag (``<L></L>``) can never be mistaken for text; those
 turned into lone surrogates, which no text from lxml can hold.
 
 Data tables and big fonts, which the stylesheet cannot tell apart by name, are marked by the
-caller with an attribute for the time of the transform (``table[@DATA]``, ``*[@EMPH]``).
+caller for the time of the transform: a data table with an attribute (``table[@DATA]``), a big font
+by renaming it (:meth:`TreeRenderer.big_font_tag`; the HTML parser lower-cases every tag name, so
+an upper-case name is never a page's own).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections.abc import Callable, Iterable
 from lxml import etree
 
 DATA_TABLE_ATTRIBUTE = "DATA"  # upper case: the HTML parser lower-cases every attribute name
-EMPHASIS_ATTRIBUTE = "EMPH"
+BIG_FONT_TAG = "BIG-FONT"  # what an element with no template of its own is renamed to as a big font
 _NAMES = ("line", "space", "cell", "link", "image", "emphasis", "emphasis_end")
 _ELEMENTS = "LSCAIEF"  # the result-tree element of each marker in the fallback stylesheet
 
@@ -71,8 +73,14 @@ class TreeRenderer:
 
     def __init__(self, blocks: Iterable[str], emphases: Iterable[str]) -> None:
         args = sorted(blocks), sorted(emphases)
+        self._templated = frozenset(blocks) | {"br", "tr", "table", "td", "th", "a", "img"}
         self._text = etree.XSLT(etree.XML(_stylesheet(*args, "text", _character_marker)), regexp=False)
         self._tags = etree.XSLT(etree.XML(_stylesheet(*args, "html", _element_marker)), regexp=False)
+
+    def big_font_tag(self, tag: str) -> str:
+        """Return the name an element ``tag`` takes for the time of the transform to be rendered as
+        a big font: its name upper-cased when it has a template of its own, else BIG_FONT_TAG."""
+        return tag.upper() if tag in self._templated else BIG_FONT_TAG
 
     def render(self, root: etree._Element) -> tuple[str, Markers]:
         """Return the text of the tree ``root`` with marker characters, and those markers."""
@@ -102,83 +110,66 @@ def _stylesheet(blocks: list[str], emphases: list[str], output: str, marker: Cal
 
     ``emphases`` are the tags whose text is emphasised (some may be blocks too)."""
     line, space, cell, link, image, emphasis, emphasis_end = map(marker, range(len(_NAMES)))
-    emphasised = f"[@{EMPHASIS_ATTRIBUTE}]"
 
     def mode_name(data: bool, emph: bool) -> str:
         return ("data" if data else "") + ("emph" if emph else "")
 
     def template(
-        match: str, data: bool, emph: bool, before: str = "", after: str = "", children: bool | None = None, **kw
+        match: str, data: bool, emph: bool, before: str, after: str, children: tuple[bool, bool] | None
     ) -> str:
-        """A template in mode (data, emph) whose children go to mode (``children`` or data, emph)."""
+        """A template in mode (data, emph) whose children go to mode ``children`` (None: no children)."""
         mode = mode_name(data, emph)
         mode_attr = f' mode="{mode}"' if mode else ""
-        priority = f' priority="{kw["priority"]}"' if "priority" in kw else ""
-        child_mode = mode_name(data if children is None else children, kw.get("child_emph", emph))
-        child_attr = f' mode="{child_mode}"' if child_mode else ""
-        inner = "" if kw.get("empty") else f"<xsl:apply-templates{child_attr}/>"
-        return f'<xsl:template match="{match}"{mode_attr}{priority}>{before}{inner}{after}</xsl:template>'
+        inner = ""
+        if children is not None:
+            child_mode = mode_name(*children)
+            inner = f'<xsl:apply-templates mode="{child_mode}"/>' if child_mode else "<xsl:apply-templates/>"
+        return f'<xsl:template match="{match}"{mode_attr}>{before}{inner}{after}</xsl:template>'
 
     templates = []
     # In a data table (mode "data") blocks keep to the row's line; rows and tables still break.
     # Every other element falls to the built-in template: its children, in the same mode; an
-    # emphasis element (by name, or marked) to a template sending them to the emphasis mode.
+    # emphasis (by name; or a big font, renamed by the caller: see TreeRenderer.big_font_tag)
+    # sends its children to the emphasis variant of the mode. Matching is by name only: a
+    # predicate (*[@size]) would be evaluated on every element, which tripled the walk's time.
     for data in (False, True):
         break_ = space if data else line
         for emph in (False, True):
-            # (patterns, before, after, children's data mode, is an emphasis by name, empty, priority)
+            # (names, before, after, children in a data table?, emphasis by name?, has children?)
             rules = [
-                ([b for b in blocks if b not in emphases], break_, break_, None, False, False, 0),
-                ([b for b in blocks if b in emphases], break_, break_, None, True, False, 0),
-                ([e for e in emphases if e not in blocks], "", "", None, True, False, 0),
-                (["br"], break_, "", None, False, True, 0),
-                (["tr", "table"], line, line, None, False, False, 0),
-                ([f"table[@{DATA_TABLE_ATTRIBUTE}]"], line, line, True, False, False, 3),
-                (["td", "th"], cell, "", None, False, False, 0),
-                (["a"], link, "", None, False, False, 0),
-                (["img"], image, "", None, False, True, 0),
+                ([b for b in blocks if b not in emphases], break_, break_, data, False, True),
+                ([b for b in blocks if b in emphases], break_, break_, data, True, True),
+                ([e for e in emphases if e not in blocks], "", "", data, True, True),
+                (["br"], break_, "", data, False, False),
+                (["tr", "table"], line, line, data, False, True),
+                ([f"table[@{DATA_TABLE_ATTRIBUTE}]"], line, line, True, False, True),
+                (["td", "th"], cell, "", data, False, True),
+                (["a"], link, "", data, False, True),
+                (["img"], image, "", data, False, False),
             ]
-            for patterns, before, after, children, by_name, empty, priority in rules:
-                if not patterns:
+            for names, before, after, child_data, by_name, content in rules:
+                if not names:
                     continue
-                common = {"empty": empty}
-                templates.append(
-                    template(
-                        "|".join(patterns),
-                        data,
-                        emph,
-                        before,
-                        after,
-                        children,
-                        child_emph=emph or by_name,
-                        priority=priority,
-                        **common,
-                    )
-                )
-                # The same element marked as a big font: its children are emphasised; it must win over
-                # the catch-all *[@EMPH] below, which would lose its line break or cell.
-                templates.append(
-                    template(
-                        "|".join(p + emphasised for p in patterns),
-                        data,
-                        emph,
-                        before,
-                        after,
-                        children,
-                        child_emph=True,
-                        priority=priority + 1,
-                        **common,
-                    )
-                )
-            templates.append(template(f"*{emphasised}", data, emph, child_emph=True, priority=0.75))
+                children = (child_data, emph or by_name) if content else None
+                templates.append(template("|".join(names), data, emph, before, after, children))
+                if not by_name:  # the same element as a big font, upper-cased: its children are emphasised
+                    children = (child_data, True) if content else None
+                    upper = "|".join(_upper_name(name) for name in names)
+                    templates.append(template(upper, data, emph, before, after, children))
+            templates.append(template(BIG_FONT_TAG, data, emph, "", "", (data, True)))
             if emph:
-                mode = mode_name(data, emph)
                 templates.append(
-                    f'<xsl:template match="text()" mode="{mode}">{emphasis}<xsl:value-of select="."/>'
-                    f"{emphasis_end}</xsl:template>"
+                    f'<xsl:template match="text()" mode="{mode_name(data, emph)}">{emphasis}'
+                    f'<xsl:value-of select="."/>{emphasis_end}</xsl:template>'
                 )
     header = '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
     output_element = f'<xsl:output method="{output}" encoding="utf-8" indent="no"/>'
     # Only the root element: libxml2 puts what follows a closed </html> in sibling elements of it.
     root = '<xsl:template match="/"><xsl:apply-templates select="*[1]"/></xsl:template>'
     return "\n".join([header, output_element, root, *templates, "</xsl:stylesheet>"])
+
+
+def _upper_name(pattern: str) -> str:
+    """Return a name pattern with its element name upper-cased (``table[@DATA]`` -> ``TABLE[@DATA]``)."""
+    name, bracket, rest = pattern.partition("[")
+    return name.upper() + bracket + rest
