@@ -87,10 +87,51 @@ def test_a_heading_broken_over_two_lines_emphasises_both():
     ]
 
 
-def test_emphasis_counts_each_text_piece_stripped():
-    # 6 of the 8 visible characters are inside <b>, but " a  b " counts as "a  b": 4 characters.
+def test_emphasis_counts_non_space_characters_on_both_sides():
+    # 4 of 5 letters inside <b>: the spaces around and inside it count on neither side.
+    assert lines("<p>x<b> a  b c d </b></p>")[0].emphasised is True
+    assert lines("<p>xy<b> a  b c d </b></p>")[0].emphasised is False  # 4 of 6
     assert lines("<p>xy<b> a  b </b>cd</p>")[0].emphasised is False
-    assert lines("<p>x<b> a  b </b></p>")[0].emphasised is True
+
+
+def test_emphasis_belongs_to_the_text_own_element_not_to_equal_text_elsewhere():
+    html = "<h1>园区新闻</h1><p>园区新闻</p><p><b>招商</b></p><p>招商引资</p><td>园区</td><p>园区新闻</p>"
+    assert [(line.text, line.emphasised) for line in lines(html)] == [
+        ("园区新闻", True),
+        ("园区新闻", False),
+        ("招商", True),
+        ("招商引资", False),
+        ("园区", False),
+        ("园区新闻", False),
+    ]
+
+
+def test_rendering_leaves_no_mark_of_its_own_in_the_tree():
+    root = parse_html(
+        b"<table><tr><td style='font-size:20px'>1</td><td>2</td></tr></table><span style='font-size:20px'>x</span>"
+    )
+    render_lines(root, URL)
+    assert [element.tag for element in root.iter()] == ["html", "body", "table", "tr", "td", "td", "span"]
+    assert not [element for element in root.iter() if "DATA" in element.attrib]
+
+
+def test_emphasis_follows_big_fonts_inside_links_cells_blocks_and_data_tables():
+    html = (
+        "<p><a href='a.html'><b>加粗链接</b></a></p><div style='font-size:20px'><p>大字段落</p>小字<br>尾</div>"
+        "<table><tr><td><b>甲</b></td><td><b>乙</b></td></tr><tr><td>丙</td><td><font size=5>丁</font></td></tr>"
+        "</table><h2 style='font-size:30px'>标题<br>次行</h2><p>正文<font size='+2' style='display:none'>藏</font></p>"
+    )
+    assert [(line.text, line.emphasised) for line in lines(html)] == [
+        ("加粗链接", True),
+        ("大字段落", True),
+        ("小字", True),
+        ("尾", True),
+        ("甲\t乙", True),
+        ("丙\t丁", False),
+        ("标题", True),
+        ("次行", True),
+        ("正文", False),
+    ]
 
 
 def test_links_keep_href_text_and_base_and_skip_what_cannot_be_followed():

@@ -11,8 +11,13 @@ How, for speed: walking the tree element by element from Python costs several ti
 the page, since every element, text and tail becomes a Python object. So the walk is done in C by
 an XSLT stylesheet (:mod:`.render_xslt`) that writes the page's text with a marker character for
 each line break, cell, link and image; Python then cuts that one string into lines with string
-methods. Which links and images a line holds is counted from its markers; they, and whether a line
-is emphasised, are worked out from the tree only when read, which extraction does on a few lines.
+methods. Which links and images a line holds is counted from its markers, and built from the tree
+only when read, which extraction does on a few lines. Emphasis is marked by the stylesheet around
+each text node inside h1-h6, b, strong or a big font: a line is emphasised by its own text nodes'
+ancestors, never by equal text elsewhere on the page.
+
+A slow reference implementation of the same rules, a plain recursive walk, is
+``tests/reference_render.py``; a property test compares the two on random pages.
 """
 
 from __future__ import annotations
@@ -183,7 +188,8 @@ class Line:
 
     @property
     def emphasised(self) -> bool:
-        """Return True when the line is mostly (80%) inside h1-h6, strong, b or a big font: a title candidate."""
+        """Return True when the line is mostly inside h1-h6, strong, b or a big font (80% of its
+        non-space characters): a title candidate."""
         return self._emphasised
 
     def __eq__(self, other: object) -> bool:
@@ -232,15 +238,12 @@ class _RenderedLine(Line):
 
     @property
     def emphasised(self) -> bool:
-        """Return True when the line is mostly (80%) inside h1-h6, strong, b or a big font: a title candidate.
-
-        Read from the tree: the line counts the characters of the emphasised text pieces it holds
-        (see :meth:`_RenderedPage.emphasised_texts`).
-        """
+        """Return True when the line is mostly inside h1-h6, strong, b or a big font (80% of its
+        non-space characters): a title candidate. Counted on the line's own marked text nodes
+        (see :meth:`_RenderedPage.emphasised_chars`)."""
         if self._emphasised is None:
             text = self.text
-            chars = sum(len(emphasised) for emphasised in self._page.emphasised_texts() if emphasised in text)
-            self._emphasised = bool(text) and chars >= 0.8 * len(text.replace(" ", ""))
+            self._emphasised = bool(text) and self._page.emphasised_chars(self._segment) >= 0.8 * visible_chars(text)
         return self._emphasised
 
 
@@ -249,6 +252,11 @@ def fold_space(text: str) -> str:
     if "\u200b" in text or "\ufeff" in text:  # the only two of _SPACE that str.split() does not split on
         return _SPACE.sub(" ", text).strip()
     return " ".join(text.split())
+
+
+def visible_chars(text: str) -> int:
+    """Return how many characters of ``text`` are not whitespace (as :func:`fold_space` sees it)."""
+    return len(fold_space(text).replace(" ", ""))
 
 
 # Plain lxml elements: lxml.html's Python-level element classes cost more than the parse itself.
@@ -286,18 +294,31 @@ def render_lines(root: etree._Element, page_url: str) -> list[Line]:
     """
     base_url = base_url_of(root, page_url)  # before the strip: <base> is in <head>
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIP_TAGS, with_tail=False)
-    _remove_hidden(root)
+    attributes = _PRESENTATION_ATTRIBUTES(root)
+    _remove_hidden(root, attributes)
+    # Big fonts, which the stylesheet cannot tell by name, are renamed for the transform (see
+    # TreeRenderer.big_font_tag); elements stripped as hidden may be among them, which is harmless.
+    big_fonts = {
+        element
+        for element in {attribute.getparent() for attribute in attributes if _may_size(attribute)}
+        if element.tag not in _HEADING_TAGS and _is_emphasis(element)
+    }
     # Data tables, which the stylesheet cannot tell apart by name, get a marking attribute for the
     # transform (upper case: the HTML parser lower-cases every attribute name, so no page has it).
     tables = next(root.iter("table"), None) is not None and _DATA_TABLE_CANDIDATES(root)
     data_tables = [table for table in tables or () if _has_no_prose_cell(table)]
     for table in data_tables:
         table.set(DATA_TABLE_ATTRIBUTE, "")
+    renamed = [(element, element.tag) for element in big_fonts]
+    for element, tag in renamed:
+        element.tag = _RENDERER.big_font_tag(tag)
     try:
         text, markers = _RENDERER.render(root)
     finally:
         for table in data_tables:
             del table.attrib[DATA_TABLE_ATTRIBUTE]
+        for element, tag in renamed:
+            element.tag = tag
     return _cut_lines(_RenderedPage(text, markers, root, base_url))
 
 
@@ -312,6 +333,8 @@ def _cut_lines(page: _RenderedPage) -> list[Line]:
     m, text = page.markers, page.text
     if m.link in text:
         text = text.replace(m.link, "")
+    if m.emphasis in text:
+        text = text.replace(m.emphasis, "").replace(m.emphasis_end, "")
     if m.space in text:
         text = text.replace(m.space, " ")
     text = fold_space(text)  # all at once (no run crosses a marker): a line then only needs stripping
@@ -354,7 +377,6 @@ class _RenderedPage:
         self._anchors: list[etree._Element] = []
         self._links: dict[int, Link | None] = {}
         self._image_elements: list[etree._Element] = []
-        self._emphasised_texts: list[str] | None = None
 
     def links(self, segment: int) -> list[Link]:
         """Return the followable links that start in line segment ``segment``."""
@@ -398,23 +420,13 @@ class _RenderedPage:
         counts = [segment.count(mark) for segment in self._segment_texts()]
         return list(zip(accumulate(counts, initial=0), counts, strict=False))
 
-    def emphasised_texts(self) -> list[str]:
-        """Return the emphasised text pieces of the page, folded: its text nodes inside h1-h6,
-        strong, b and big-font elements. A piece never spans two lines (``<br>`` and blocks end a
-        text node), so a heading broken over two lines emphasises both."""
-        if self._emphasised_texts is None:
-            pieces = _EMPHASISED_PIECES(self.root)
-            for element in _SIZED(self.root):
-                if _is_emphasis(element):
-                    pieces += _TEXT_PIECES(element)
-            texts, seen = [], set()
-            for piece in pieces:
-                node = (piece.getparent(), piece.is_tail)  # a piece under two emphases counts once
-                if node not in seen:
-                    seen.add(node)
-                    texts.append(fold_space(piece))
-            self._emphasised_texts = [text for text in texts if text]
-        return self._emphasised_texts
+    def emphasised_chars(self, segment: int) -> int:
+        """Return how many non-space characters of line segment ``segment`` are emphasised: those
+        between the segment's own emphasis markers (one pair per emphasised text node)."""
+        raw, m = self._segment_texts()[segment], self.markers
+        if m.emphasis not in raw:
+            return 0
+        return sum(visible_chars(piece.partition(m.emphasis_end)[0]) for piece in raw.split(m.emphasis)[1:])
 
 
 def _link_of(element: etree._Element, base_url: str) -> Link | None:
@@ -445,37 +457,40 @@ _PROSE_BLOCK = 30  # characters: a block this long in a cell is a paragraph of t
 # The attributes that can hide an element, as strings that know their name and element (attrname,
 # getparent()): one XPath call per page rather than one per attribute. (type=hidden only hides an
 # <input>, and inputs are not rendered at all.)
-_HIDING_ATTRIBUTES = etree.XPath("//@style|//@hidden")
+_PRESENTATION_ATTRIBUTES = etree.XPath("//@style|//@hidden|//font/@size")
 # Data tables: leaf tables (no table inside) with a row of two or more cells, none of them long.
 _DATA_TABLE_CANDIDATES = etree.XPath(
     "//table[not(.//table)][.//tr[td[2] or th[2] or (td and th)]]"
     f"[not(.//td[string-length() > {_MAX_DATA_CELL}] or .//th[string-length() > {_MAX_DATA_CELL}])]"
 )
-# Emphasis, looked for only when a line's emphasis is read: by name, and the candidates for a big
-# font (fonts with a size, elements with a font-size style), which _is_emphasis decides on.
-_EMPHASISED_PIECES = etree.XPath("|".join(f"//{tag}//text()" for tag in sorted(_HEADING_TAGS)))
-_TEXT_PIECES = etree.XPath(".//text()")
-_SIZED = etree.XPath("//font[@size]|//*[contains(translate(@style, 'FONTSIZE', 'fontsize'), 'font-size')]")
 _DOOMED = "HIDDEN-ELEMENT"  # upper case: the HTML parser lower-cases every tag name
 
 
 def _hides(attribute: etree._ElementUnicodeResult) -> bool:
-    """Return True when an attribute (of _HIDING_ATTRIBUTES) keeps its element from being rendered:
-    display:none or visibility:hidden, hidden."""
+    """Return True when an attribute (of _PRESENTATION_ATTRIBUTES) keeps its element from being
+    rendered: display:none or visibility:hidden, hidden."""
+    if attribute.attrname == "size":
+        return False
     if attribute.attrname == "style":
         lowered = attribute.lower()  # the pattern needs "none" or "hidden": no non-ASCII letter lowers into them
         return ("none" in lowered or "dden" in lowered) and _HIDDEN_STYLE.search(attribute) is not None
     return True  # the hidden attribute
 
 
-def _remove_hidden(root: etree._Element) -> None:
+def _may_size(attribute: etree._ElementUnicodeResult) -> bool:
+    """Return True when an attribute (of _PRESENTATION_ATTRIBUTES) may make its element a big font,
+    for :func:`_is_emphasis` to decide: a font's size, a style with a font-size."""
+    return attribute.attrname == "size" or (attribute.attrname == "style" and "font-size" in attribute.lower())
+
+
+def _remove_hidden(root: etree._Element, attributes: list[etree._ElementUnicodeResult]) -> None:
     """Remove the hidden elements (not their tails) from ``root``.
 
     They are renamed and stripped in one C call, which keeps each tail where it was: the tree ends
     up as if each had been unlinked with its tail moved onto the previous sibling's tail (or the
     parent's text), without handing that text to lxml's setters, which refuse control characters.
     """
-    hidden = {attribute.getparent() for attribute in _HIDING_ATTRIBUTES(root) if _hides(attribute)}
+    hidden = {attribute.getparent() for attribute in attributes if _hides(attribute)}
     hidden.discard(root)  # the root itself stays
     for element in hidden:
         element.tag = _DOOMED
@@ -513,4 +528,4 @@ def _text_content(element: etree._Element) -> str:
 
 
 # Compiled once: the stylesheet is generated from the tag set above.
-_RENDERER = TreeRenderer(blocks=BLOCK_TAGS - {"tr", "table"})
+_RENDERER = TreeRenderer(blocks=BLOCK_TAGS - {"tr", "table"}, emphases=_HEADING_TAGS)
