@@ -54,8 +54,10 @@ class ExtractionPipeline:
 
     def process_item(self, item):
         """Return the item, with ``record`` set on article pages (a record, or why it is not an article)."""
-        if isinstance(item, ArticlePage) and item.record is None:
-            document, item.document = item.document, None  # the tree is not kept while the item waits
+        if not isinstance(item, ArticlePage):
+            return item
+        document, item.document = item.document, None  # the tree is not kept while the item waits
+        if item.record is None:
             try:
                 if document is not None:
                     item.record = extract_from_document(document)
