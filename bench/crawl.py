@@ -2,7 +2,8 @@
 
 Run by hand:  python bench/crawl.py [--articles 300] [--new 10]
 Each crawl is the real `investchn crawl` in a subprocess (--delay 0); the table counts the requests
-the replica's access log saw, by kind, and the crawl's peak RSS.
+the replica's access log saw, by kind, and the crawl's CPU time (user + system) and peak RSS. CPU time
+is the figure to compare on a busy machine: the wall time also counts the replica's work and other load.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from investchn_spider.replica import ReplicaServer, ReplicaSite
 
 
 def run(server: ReplicaServer, db: Path, *options: str) -> dict:
-    """Crawl once; return elapsed seconds, peak RSS (MiB) and the request counts by kind."""
+    """Crawl once; return elapsed seconds, CPU seconds, peak RSS (MiB) and the request counts by kind."""
     server.clear_access_log()
     command = [sys.executable, "-m", "investchn_spider", "crawl", "--start-url", server.url, "--delay", "0"]
     started = time.perf_counter()
@@ -34,6 +35,7 @@ def run(server: ReplicaServer, db: Path, *options: str) -> dict:
     paths = [entry["path"] for entry in server.access_log]
     return {
         "elapsed": elapsed,
+        "cpu": usage.ru_utime + usage.ru_stime,
         "rss": usage.ru_maxrss / 1024,
         "requests": len(paths),
         "lists": sum(path in lists for path in paths),
@@ -58,11 +60,12 @@ def main() -> None:
         rows.append(("--full", run(server, db, "--full")))
         sections = len({(p["district"], p["type"]) for p in server.site.list_pages()})
     print(f"replica: {args.articles} articles (+{args.new}), {sections} list sections, seed {args.seed}\n")
-    print(f"{'run':32} {'requests':>8} {'lists':>6} {'articles':>8} {'seconds':>8} {'pages/s':>8} {'peak RSS':>9}")
+    header = f"{'run':32} {'requests':>8} {'lists':>6} {'articles':>8} {'seconds':>8} {'pages/s':>8}"
+    print(f"{header} {'CPU s':>6} {'peak RSS':>9}")
     for name, row in rows:
         print(
             f"{name:32} {row['requests']:>8} {row['lists']:>6} {row['articles']:>8} {row['elapsed']:>8.1f} "
-            f"{row['requests'] / row['elapsed']:>8.1f} {row['rss']:>7.0f} MiB"
+            f"{row['requests'] / row['elapsed']:>8.1f} {row['cpu']:>6.1f} {row['rss']:>7.0f} MiB"
         )
 
 

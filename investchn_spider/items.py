@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .extraction import Document
 from .store import Capture
 
 
@@ -11,11 +12,15 @@ from .store import Capture
 class ArticlePage:
     """A fetched page that shows an article under 开发区新闻, to be extracted and archived.
 
-    ``record`` is filled in by the extraction pipeline: the extracted record, or the reason the page
-    is not an article (:class:`~investchn_spider.extraction.NotAnArticle`).
+    ``document`` is the page as the spider parsed it to classify it, so that the extraction
+    pipeline extracts from it without parsing the page again; the pipeline drops it once extracted
+    (the item then waits, with its capture, for its batch to commit). ``record`` is filled in by the
+    extraction pipeline: the extracted record, or the reason the page is not an article
+    (:class:`~investchn_spider.extraction.NotAnArticle`).
     """
 
     capture: Capture
+    document: Document | None = field(default=None, repr=False, compare=False)
     record: dict | Exception | None = None
 
 

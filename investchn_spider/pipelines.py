@@ -12,7 +12,7 @@ import sqlite3
 import time
 
 from .extensions import RunLifecycle
-from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article
+from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article, extract_from_document, parse_count
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from .urls import canonical_url
 
@@ -27,14 +27,43 @@ OUTCOME_COUNTS = {
 
 
 class ExtractionPipeline:
-    """Extract the record of every captured article page (kept on the item for the archive)."""
+    """Extract the record of every captured article page (kept on the item for the archive).
+
+    The record is extracted from the document the spider parsed, so each page is parsed once per
+    crawl; an item without one (built elsewhere) is extracted from its capture's bytes. On close it
+    records how many pages the crawl parsed in all in Scrapy's stats (``investchn/documents_parsed``,
+    kept in ``runs.stats``).
+    """
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+        self._parsed_at_open = parse_count()
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ExtractionPipeline:
+        """Build the pipeline around the crawl's stats collector."""
+        return cls(crawler.stats)
+
+    def open_spider(self) -> None:
+        """Start counting the pages parsed in this crawl."""
+        self._parsed_at_open = parse_count()
+
+    def close_spider(self) -> None:
+        """Record how many pages were parsed in this crawl (before the run's end is recorded)."""
+        self.stats.set_value("investchn/documents_parsed", parse_count() - self._parsed_at_open)
 
     def process_item(self, item):
         """Return the item, with ``record`` set on article pages (a record, or why it is not an article)."""
-        if isinstance(item, ArticlePage) and item.record is None:
-            capture = item.capture
+        if not isinstance(item, ArticlePage):
+            return item
+        document, item.document = item.document, None  # the tree is not kept while the item waits
+        if item.record is None:
             try:
-                item.record = extract_article(capture.body, capture.url, capture.http_charset)
+                if document is not None:
+                    item.record = extract_from_document(document)
+                else:
+                    capture = item.capture
+                    item.record = extract_article(capture.body, capture.url, capture.http_charset)
             except NotAnArticle as error:
                 item.record = error
         return item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from urllib.parse import urlsplit
 
@@ -121,3 +122,16 @@ def test_second_crawl_adds_nothing(crawled):
     assert [run["exit_code"] for run in runs] == [0, 0]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_crawl_parses_each_page_once(crawled):
+    """Each fetched HTML page is parsed once: the spider's parse is the one extraction reads."""
+    _, db, *_ = crawled
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT id, stats FROM runs ORDER BY id").fetchall()
+        first_id, stats = runs[0][0], json.loads(runs[0][1])
+        captured = conn.execute("SELECT COUNT(*) FROM captures WHERE run_id = ?", (first_id,)).fetchone()[0]
+    pages = {name: stats.get(f"investchn/{name}", 0) for name in ("pages_article", "pages_listing", "pages_other")}
+    parsed_by_spider = sum(pages.values()) + stats.get("investchn/listed_not_article", 0)
+    assert pages["pages_article"] == captured > 0  # every article page fetched was archived from its one parse
+    assert stats["investchn/documents_parsed"] == parsed_by_spider

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from investchn_spider.extraction import RECORD_FIELDS, NotAnArticle, content_hash, extract_article
+from investchn_spider.extraction import (
+    RECORD_FIELDS,
+    NotAnArticle,
+    content_hash,
+    extract_article,
+    extract_from_document,
+    parse_document,
+)
+from investchn_spider.extraction.listing import analyse_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_CASES = sorted((FIXTURES / "articles").glob("*.json"))
@@ -31,6 +39,15 @@ def test_extract_article_matches_expected_record(case: Path):
     assert tuple(record) == RECORD_FIELDS
     for field in RECORD_FIELDS:
         assert record[field] == expected[field], f"{case.stem}: {field}"
+
+
+@pytest.mark.parametrize("case", ARTICLE_CASES, ids=lambda path: path.stem)
+def test_a_document_classified_first_gives_the_same_record(case: Path):
+    # The crawl's path: the spider parses and classifies the page, the pipeline extracts from that parse.
+    spec, body = _load(case)
+    document = parse_document(body, spec["url"], spec.get("http_charset"))
+    assert analyse_page(document).kind == "article"
+    assert extract_from_document(document) == spec["expected"]
 
 
 @pytest.mark.parametrize("case", ARTICLE_CASES, ids=lambda path: path.stem)

@@ -2,7 +2,7 @@
 
 from .article import EXTRACTOR_VERSION, RECORD_FIELDS, content_hash, extract_article, extract_from_document
 from .decode import charset_from_content_type, decode_html
-from .document import Document, NotAnArticle, parse_document
+from .document import Document, NotAnArticle, parse_count, parse_document
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -14,5 +14,6 @@ __all__ = [
     "decode_html",
     "extract_article",
     "extract_from_document",
+    "parse_count",
     "parse_document",
 ]

@@ -14,6 +14,15 @@ class NotAnArticle(ValueError):
     """The page is not an article page of the portal; ``str(error)`` says why in one line."""
 
 
+# Pages parsed by this process: read by the crawl to record that each page is parsed once (runs.stats).
+_parsed = 0
+
+
+def parse_count() -> int:
+    """Return how many times :func:`parse_document` was called in this process so far."""
+    return _parsed
+
+
 @dataclass
 class Document:
     """A parsed page: its URL, the codec it was decoded with, the tree, its lines and <title> text."""
@@ -27,6 +36,8 @@ class Document:
 
 def parse_document(body: bytes | str, url: str, http_charset: str | None = None) -> Document:
     """Return the parsed :class:`Document`; raise :class:`NotAnArticle` when there is nothing to parse."""
+    global _parsed
+    _parsed += 1
     text, codec = decode_html(body, http_charset)
     if not text.strip():
         raise NotAnArticle("empty document")

@@ -99,16 +99,18 @@ class ZoneNewsSpider(scrapy.Spider):
         charset = charset_from_content_type(response.headers.get("Content-Type", b"").decode("latin-1"))
         listed_by = response.meta.get(LISTED_BY)
         try:
-            analysis = analyse_page(parse_document(response.body, response.url, charset))
+            document = parse_document(response.body, response.url, charset)
+            analysis = analyse_page(document)
         except NotAnArticle as error:
-            analysis = None
+            document = analysis = None
             reason = str(error)
         for url in analysis.skipped_links if analysis else ():
             self._skip(url, response.url)
         if analysis is not None and analysis.kind == "article":
             if analysis.in_section or listed_by:
                 run.count("pages_article")
-                yield ArticlePage(self._capture(response, charset, listed_by))
+                # The parsed page goes with the item: the extraction pipeline reads it, not the bytes again.
+                yield ArticlePage(self._capture(response, charset, listed_by), document)
             else:
                 run.count("pages_other")
             return
