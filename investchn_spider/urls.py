@@ -9,8 +9,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# The bundled public-suffix snapshot only: a crawler must not fetch the suffix list at start-up
-# (and cannot, on machines without internet), nor write a cache of it anywhere.
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -77,7 +75,8 @@ def _extract(host: str, private: bool = False):
 @lru_cache(maxsize=1)
 def _extractor():
     # Imported when first needed: tldextract (and requests, which it imports) cost the read-only
-    # commands a tenth of their start-up. The bundled snapshot only: no download, no cache files.
+    # commands a tenth of their start-up. The bundled public-suffix snapshot only: a crawler must not
+    # fetch the list (and cannot, on machines without internet), nor write a cache of it anywhere.
     import tldextract
 
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)

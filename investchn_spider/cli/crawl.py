@@ -204,22 +204,18 @@ def crawl_and_report(options, lock: ArchiveLock | None = None) -> int:
         identify(options.db)  # another application's file is refused before anything is written beside it
     except ArchiveError as error:
         raise CommandError(str(error)) from None
-    own_lock = lock is None
-    if own_lock:
-        lock = take_lock(options.db)
+    taken = take_lock(options.db) if lock is None else None  # released here; a caller's lock stays the caller's
     try:
-        check_writable(options.db)
-    except ArchiveError as error:
-        if own_lock:
-            lock.release()
-        raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
-    options.held_lock = lock  # the run takes it over: a second crawl fails here, before Scrapy starts
-    started = time.monotonic()
-    try:
+        try:
+            check_writable(options.db)
+        except ArchiveError as error:
+            raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
+        options.held_lock = lock or taken  # the run takes it over: a second crawl fails here, before Scrapy starts
+        started = time.monotonic()
         result = run_crawl(options)
     finally:
-        if own_lock:
-            lock.release()
+        if taken is not None:
+            taken.release()
     report = result.report
     if report.locked or (report.fatal and report.run_id is None):  # nothing was crawled: one line is all
         raise CommandError(result.message, result.exit_code)

@@ -70,8 +70,17 @@ def stats(db_path: str, run_count: int, since, until) -> None:
                 ]
                 for run in runs
             ]
-            headers = ["run", "started (UTC)", "finished (UTC)", "status", "new", "seen", "merged", "changed"]
-            headers.append("failures")
+            headers = [
+                "run",
+                "started (UTC)",
+                "finished (UTC)",
+                "status",
+                "new",
+                "seen",
+                "merged",
+                "changed",
+                "failures",
+            ]
             _echo(table(headers, rows, "><<<>>>>>"))
         else:
             click.echo("  none")

@@ -180,8 +180,9 @@ class ZoneNewsSpider(scrapy.Spider):
     def _paging_cut(self, key: tuple, url: str, unlisted: int) -> str | None:
         """Return why a list's paging must stop although it shows a next page (None: page on).
 
-        Two bounds, both settings: pages in a row that list nothing this run has not listed already (a
-        pager that links on with a new query string forever), and list pages per section in one run.
+        Two bounds, both settings, counted per list (``key``, see :func:`_list_key`): pages in a row that
+        list nothing the list has not listed already in this run (a pager that links on with a new query
+        string forever), and the list's pages in one run.
         """
         self.list_pages[key] += 1
         self.repeat_pages[key] = 0 if unlisted else self.repeat_pages[key] + 1

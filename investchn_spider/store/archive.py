@@ -838,7 +838,7 @@ def check_writable(path: str | Path) -> None:
             return  # another program is writing right now: the crawl waits for it (busy timeout)
         raise ArchiveError(f"the archive {path} could not be written: {error}") from None
     except sqlite3.DatabaseError:
-        return  # not an SQLite file: opening the archive says so in its own words
+        return  # a damaged archive (identify let it through): opening it says so in its own words
 
 
 def record_run_end(db_path: str | Path, run_id: int, status: str, exit_code: int) -> None:
