@@ -22,6 +22,9 @@ class ArticlePage:
     capture: Capture
     document: Document | None = field(default=None, repr=False, compare=False)
     record: dict | Exception | None = None
+    # An article split over several pages: its continuation pages (page 2 on), in page order, each
+    # with its own capture and document; ``record`` is then the one record of all of them.
+    more_pages: list[ArticlePage] = field(default_factory=list)
 
 
 @dataclass

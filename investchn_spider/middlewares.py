@@ -19,7 +19,7 @@ from .urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
-ROLE = "investchn_role"  # request meta: start | page | article
+ROLE = "investchn_role"  # request meta: start | page | article | continuation (page 2 on of an article)
 # Statuses worth asking again on a later run; any other 4xx is the site's answer, not an accident.
 RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524))
 

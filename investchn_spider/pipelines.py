@@ -13,6 +13,7 @@ import time
 
 from .extensions import RunLifecycle
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article, extract_from_document, parse_count
+from .extraction.pager import combine_pages
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from .urls import canonical_url
 
@@ -56,17 +57,35 @@ class ExtractionPipeline:
         """Return the item, with ``record`` set on article pages (a record, or why it is not an article)."""
         if not isinstance(item, ArticlePage):
             return item
-        document, item.document = item.document, None  # the tree is not kept while the item waits
         if item.record is None:
-            try:
-                if document is not None:
-                    item.record = extract_from_document(document)
+            item.record = _extract(item)
+            if item.more_pages and not isinstance(item.record, Exception):
+                # An article split over several pages is one record, or none: a page that cannot be
+                # read makes the whole article a failure, never a truncated record.
+                records = [item.record]
+                for number, page in enumerate(item.more_pages, 2):
+                    record = _extract(page)
+                    if isinstance(record, Exception):
+                        item.record = NotAnArticle(f"page {number} of the article ({page.capture.url}): {record}")
+                        break
+                    records.append(record)
                 else:
-                    capture = item.capture
-                    item.record = extract_article(capture.body, capture.url, capture.http_charset)
-            except NotAnArticle as error:
-                item.record = error
+                    item.record = combine_pages(records)
+        for page in item.more_pages:
+            page.document = None
+        item.document = None  # the tree is not kept while the item waits
         return item
+
+
+def _extract(page: ArticlePage) -> dict | NotAnArticle:
+    """Return the record of one page (from the spider's parse when it has one), or why it is none."""
+    try:
+        if page.document is not None:
+            return extract_from_document(page.document)
+        capture = page.capture
+        return extract_article(capture.body, capture.url, capture.http_charset)
+    except NotAnArticle as error:
+        return error
 
 
 class ArchivePipeline:
@@ -170,13 +189,18 @@ class ArchivePipeline:
     def _store_article(self, item: ArticlePage) -> list[tuple[str, str | None]]:
         archive = self.lifecycle.archive
         capture, record = item.capture, item.record
-        capture_id = archive.add_capture(capture, self.lifecycle.report.run_id)
+        run_id = self.lifecycle.report.run_id
+        capture_id = archive.add_capture(capture, run_id)
         if isinstance(record, Exception):
             logger.warning("could not extract %s: %s", capture.url, record)
             failure = FetchFailure(
                 capture.url, "extraction", str(record), capture.status, "article", capture.fetched_at
             )
             return self._store_failure(failure)
+        if item.more_pages:  # every page's capture is kept, in page order, under the first page's
+            pages = [(capture.url, capture_id)]
+            pages += [(page.capture.url, archive.add_capture(page.capture, run_id)) for page in item.more_pages]
+            archive.add_article_pages(capture_id, pages)
         outcome = archive.save_article(
             record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
         )

@@ -48,6 +48,8 @@ COUNTS = {
     "skipped_given_up": "listed pages not requested: they failed too often before",
     "links_skipped": "links that cannot be requested (other schemes, malformed)",
     "lists_cut": "lists whose paging was stopped by a bound",
+    "article_pages_more": "continuation pages of articles split over several pages fetched",
+    "articles_incomplete": "articles split over several pages not stored: a page of theirs failed",
     "items_committed": "items written to the archive",
 }
 

@@ -101,6 +101,9 @@ INVESTCHN_MAX_REPEAT_PAGES = 3
 INVESTCHN_MAX_LIST_PAGES = 2000
 # A response larger than this many bytes, as sent or once decompressed, is refused (a too_large failure).
 INVESTCHN_MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Pages one article split over several (第1页 / 下一页) may have; an article with more is not stored
+# (a failure of kind paging_limit), so that no truncated article passes for a whole one.
+INVESTCHN_MAX_ARTICLE_PAGES = 20
 # An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
 # hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
 INVESTCHN_HELD_LOCK = None

@@ -20,6 +20,7 @@ from .chrome import (
     is_footer_line,
     is_footer_mark,
     is_heading_word,
+    is_pager_line,
     is_qr_caption,
     is_tail_chrome,
     is_terminator,
@@ -335,6 +336,8 @@ def _body_lines(lines: list[Line], start: int) -> list[Line]:
             if not (after_qr and line.images):  # the QR code under its caption
                 body.append(line)
             continue
+        if is_pager_line(line):
+            continue  # the article's own pager (第1页 第2页 …), wherever the template puts it
         after_qr = is_qr_caption(text)
         if after_qr and body and not body[-1].text and body[-1].images:
             body.pop()  # the QR code above its caption

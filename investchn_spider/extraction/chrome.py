@@ -59,6 +59,20 @@ _FOOTER_LINE = re.compile(
 )
 _PREV_NEXT_LINK = re.compile(rf"^(?:{_PREV_NEXT})")
 
+# -- An article's own pager: 第1页 第2页, 上一页 1 2 3 下一页, [1] [2], 共3页 首页 … 尾页 -------------------------
+_PAGER_WORD = r"首页|上一页|上页|前页|下一页|下页|后页|尾页|末页|最后一页|第一页|返回第一页"
+_PAGER_TOKEN = (
+    rf"{_PAGER_WORD}|(?:当前)?第\s*\d{{1,3}}\s*(?:/\s*\d{{1,3}}\s*)?页|共\s*\d{{1,3}}\s*页|\d{{1,3}}\s*/\s*\d{{1,3}}"
+    r"|\[\s*\d{1,3}\s*\]|【\s*\d{1,3}\s*】|\d{1,3}(?!\d)|[<>«»‹›]+|\.{2,}|…+|[:：|｜,，、]"
+)
+# Every token is matched whole (digits may not run on, runs of marks are one token), so a long line
+# that is not a pager fails fast instead of trying every way to cut it.
+_PAGER_LINE = re.compile(rf"(?:\s*(?:{_PAGER_TOKEN}))+\s*")
+PAGER_LINK_TEXT = re.compile(rf"\s*(?:{_PAGER_TOKEN})\s*")  # a pager link's whole text
+_PAGER_MARK = re.compile(rf"{_PAGER_WORD}|页|\[|【")
+_PAGER_WORD_MARK = re.compile(rf"{_PAGER_WORD}|页")
+_MAX_PAGER_LINE = 120
+
 # -- Closing lines: whole lines of controls --------------------------------------------------------
 _CONTROL_TOKEN = (
     r"【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:字体|字号)(?:大小)?\s*[:：]?|[大中小]|大号|超大|标准|放大|缩小|A\+|A-|A|T"
@@ -179,6 +193,18 @@ def ends_body(line: Line) -> bool:
     if _PREV_NEXT_LINK.match(text) and line.anchor_count:
         return sum(len(link.text) for link in line.links) >= 0.5 * len(text)
     return False
+
+
+def is_pager_line(line: Line) -> bool:
+    """Return True when ``line`` is a pager (第1页 第2页, 上一页 1 2 3 下一页, [1] [2] [3], 共3页 首页 …
+    尾页): only page tokens, and a page word, or links and at least two numbers (a row of figures
+    without links is data)."""
+    text = line.text
+    if len(text) > _MAX_PAGER_LINE or _PAGER_LINE.fullmatch(text) is None:
+        return False
+    if not line.anchor_count:  # the current page's own line, unlinked (第1页), says 页 or a page word
+        return _PAGER_WORD_MARK.search(text) is not None
+    return _PAGER_MARK.search(text) is not None or len(re.findall(r"\d+", text)) >= 2
 
 
 def is_controls(text: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import scrapy
@@ -24,6 +25,7 @@ from ..downloads import Refused
 from ..extensions import RunLifecycle
 from ..extraction import NotAnArticle, charset_from_content_type, parse_document
 from ..extraction.listing import PageAnalysis, analyse_page
+from ..extraction.pager import continuation_pages, page_number
 from ..items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from ..middlewares import ROLE, is_retryable
 from ..store import Capture, utc_now
@@ -32,6 +34,7 @@ from ..urls import canonical_url, directory_url, registered_domain
 logger = logging.getLogger(__name__)
 
 LISTED_BY = "investchn_listed_by"  # the list page context an article request came from
+SPLIT = "investchn_split"  # the article split over pages a continuation page request belongs to
 
 
 class ZoneNewsSpider(scrapy.Spider):
@@ -55,6 +58,7 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.max_attempts = settings.getint("INVESTCHN_MAX_ATTEMPTS")
         spider.max_repeat_pages = settings.getint("INVESTCHN_MAX_REPEAT_PAGES")
         spider.max_list_pages = settings.getint("INVESTCHN_MAX_LIST_PAGES")
+        spider.max_article_pages = max(1, settings.getint("INVESTCHN_MAX_ARTICLE_PAGES"))
         spider.walking: set[tuple[str, str]] = set()
         spider.requested_pages: set[str] = set()
         spider.skipped_links: set[str] = set()  # links that cannot be requested, counted once each
@@ -110,7 +114,12 @@ class ZoneNewsSpider(scrapy.Spider):
             if analysis.in_section or listed_by:
                 run.count("pages_article")
                 # The parsed page goes with the item: the extraction pipeline reads it, not the bytes again.
-                yield ArticlePage(self._capture(response, charset, listed_by), document)
+                page = ArticlePage(self._capture(response, charset, listed_by), document)
+                if more := continuation_pages(document):
+                    split = _SplitArticle(page, response.url, listed_by, response.request.priority)
+                    yield from self._next_page(split, more)
+                else:
+                    yield page
             else:
                 run.count("pages_other")
             return
@@ -129,6 +138,60 @@ class ZoneNewsSpider(scrapy.Spider):
             return
         run.count("pages_listing")
         yield from self._follow_listing(response, analysis)
+
+    def _next_page(self, split: _SplitArticle, found: list[str]):
+        """Queue the continuation pages ``found`` on a page of ``split``, then yield the request for the
+        next page not fetched yet, or the whole article once every page is in (or its failure)."""
+        for url in found:
+            if url not in split.queued:  # a pager linking to itself, back, or in a cycle adds nothing
+                split.queued[url] = page_number(url, split.first_url) or 0
+        if len(split.queued) + 1 > self.max_article_pages:
+            reason = f"more than {self.max_article_pages} pages in one article (the limit); not stored"
+            yield from self._split_failed(split, "paging_limit", reason, None)
+            return
+        pending = sorted((number, url) for url, number in split.queued.items() if url not in split.pages)
+        if pending:
+            url = pending[0][1]
+            meta = {ROLE: "continuation", SPLIT: split}
+            yield scrapy.Request(
+                url, callback=self.parse_page, errback=self.on_page_error, meta=meta, priority=split.priority
+            )
+            return
+        first = split.first
+        first.more_pages = [split.pages[url] for url in sorted(split.pages, key=split.queued.__getitem__)]
+        yield first
+
+    def parse_page(self, response: Response):
+        """Read a continuation page of an article split over several pages; yield what follows from it."""
+        split: _SplitArticle = response.meta[SPLIT]
+        url = response.request.url
+        self.run.count("article_pages_more")
+        if not isinstance(response, TextResponse):
+            yield from self._split_failed(split, "extraction", f"page {url} is not HTML", response.status)
+            return
+        charset = charset_from_content_type(response.headers.get("Content-Type", b"").decode("latin-1"))
+        try:
+            document = parse_document(response.body, response.url, charset)
+        except NotAnArticle as error:
+            yield from self._split_failed(split, "extraction", f"page {url}: {error}", response.status)
+            return
+        split.pages[url] = ArticlePage(self._capture(response, charset, split.listed_by), document)
+        yield from self._next_page(split, continuation_pages(document, split.first_url))
+
+    def on_page_error(self, failure: Failure):
+        """A continuation page failed for good: the article is recorded as failed, not stored truncated."""
+        request = failure.request
+        status, kind, reason = _failure_reason(failure)
+        if kind is None:  # dropped before download: robots.txt, off-site
+            kind, reason = "network", "not fetched (robots.txt or off-site)"
+        yield from self._split_failed(request.meta[SPLIT], kind, f"page {request.url}: {reason}", status)
+
+    def _split_failed(self, split: _SplitArticle, kind: str, reason: str, status: int | None):
+        """Yield the failure of an article split over pages, under its first page's URL (so the next
+        run, which does not hold the URL, fetches it again), and count it."""
+        self.run.count("articles_incomplete")
+        logger.warning("article split over pages not stored: %s (%s)", split.first_url, reason)
+        yield FetchFailure(split.first_url, kind, reason[:500], status, "article", utc_now())
 
     def _follow_listing(self, response: Response, analysis: PageAnalysis):
         seen_at = utc_now()
@@ -250,21 +313,43 @@ class ZoneNewsSpider(scrapy.Spider):
         """Turn a request that failed for good into a FetchFailure item (robots/offsite drops excepted)."""
         request = failure.request
         role = request.meta.get(ROLE, "page")
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            kind, reason = "http", f"HTTP {status}"
-        elif failure.check(Refused):  # too large, or a redirect off the allowed hosts (downloads.py)
-            status, kind, reason = failure.value.status, failure.value.kind, failure.value.reason[:500]
-        elif failure.check(scrapy.exceptions.IgnoreRequest):
+        status, kind, reason = _failure_reason(failure)
+        if kind is None:
             return
-        else:
-            status, kind = None, "network"
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if role == "start":
             self.run.report.start_failures += 1
             self.run.report.start_error = reason
         logger.info("failed %s (%s): %s", request.url, role, reason)
         yield FetchFailure(request.url, kind, reason, status, role, utc_now())
+
+
+def _failure_reason(failure: Failure) -> tuple[int | None, str | None, str]:
+    """Return ``(status, kind, reason)`` of a failed request; kind None for a request dropped on
+    purpose before download (robots.txt, off-site)."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return status, "http", f"HTTP {status}"
+    if failure.check(Refused):  # too large, or a redirect off the allowed hosts (downloads.py)
+        return failure.value.status, failure.value.kind, failure.value.reason[:500]
+    if failure.check(scrapy.exceptions.IgnoreRequest):
+        return None, None, ""
+    return None, "network", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+
+
+@dataclass
+class _SplitArticle:
+    """An article split over several pages while its pages are fetched, one after the other.
+
+    ``queued``: every continuation URL its pagers linked, with its page number (the order); ``pages``:
+    those fetched, as items without a record.
+    """
+
+    first: ArticlePage
+    first_url: str
+    listed_by: dict | None
+    priority: int
+    queued: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, ArticlePage] = field(default_factory=dict)
 
 
 def _list_key(section: tuple[str, str] | None, url: str) -> tuple:

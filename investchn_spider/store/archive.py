@@ -25,7 +25,7 @@ from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
 from . import search
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The file header's application id (PRAGMA application_id, "ICHN"): what says a file is an investchn
 # archive before any table is read. Archives of schema 1 to 3 predate it and are known by their tables.
 APPLICATION_ID = 0x4943484E
@@ -394,6 +394,13 @@ class Archive:
             pk=("district", "category"),
             if_not_exists=True,
         )
+        # Schema 5: the pages of an article split over several, by the capture of its first page.
+        db["article_pages"].create(
+            {"first_capture_id": int, "page_no": int, "url": str, "capture_id": int},
+            pk=("first_capture_id", "page_no"),
+            foreign_keys=[("first_capture_id", "captures", "id"), ("capture_id", "captures", "id")],
+            if_not_exists=True,
+        )
         db.execute(
             """CREATE VIEW IF NOT EXISTS article_sections AS
                SELECT DISTINCT u.article_id, s.district, s.category
@@ -475,6 +482,31 @@ class Archive:
             )
             .last_pk
         )
+
+    def add_article_pages(self, first_capture_id: int, pages: list[tuple[str, int]]) -> None:
+        """Record the pages of an article split over several: ``pages`` are ``(url, capture_id)`` in page
+        order, the first page's included (page 1 is ``first_capture_id``'s)."""
+        self.db.execute("DELETE FROM article_pages WHERE first_capture_id = ?", [first_capture_id])
+        self.db.conn.executemany(
+            "INSERT INTO article_pages (first_capture_id, page_no, url, capture_id) VALUES (?, ?, ?, ?)",
+            [(first_capture_id, number, canonical_url(url), page) for number, (url, page) in enumerate(pages, 1)],
+        )
+
+    def article_page_captures(self, article_id: int) -> list[int]:
+        """Return the capture ids of the pages the article's current record was extracted from, in page
+        order: the record's ``capture_id`` alone for a one-page article, [] when it has no capture."""
+        row = self.db.execute("SELECT capture_id FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None or row[0] is None:
+            return []
+        if "article_pages" not in self.db.table_names():  # an archive of schema 4 or older, read as it is
+            return [row[0]]
+        pages = [
+            capture_id
+            for (capture_id,) in self.db.execute(
+                "SELECT capture_id FROM article_pages WHERE first_capture_id = ? ORDER BY page_no", [row[0]]
+            )
+        ]
+        return pages or [row[0]]
 
     def save_article(self, record: dict, *, capture_id: int | None, seen_at: str, extractor_version: str) -> str:
         """Store an extracted record; return what happened: ``new``, ``seen``, ``merged`` or ``changed``.
