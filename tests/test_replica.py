@@ -439,18 +439,41 @@ def test_cli_prints_url_and_stops_on_sigterm(tmp_path):
 def test_article_page_links_resolve(site: ReplicaSite, expected: list[dict]):
     served = {url for e in expected for url in e["urls"]}
     for e in expected:
-        for url in e["urls"]:
-            page = render(site, url)
-            encoding = (
-                "utf-8-sig"
-                if page.body.startswith(b"\xef\xbb\xbf")
-                else ("utf-8" if "utf-8" in page.headers[0][1] else "gb18030")
-            )
-            document = lxml.html.document_fromstring(page.body.decode(encoding))
-            resolved = [urlsplit(urljoin(url, src)).path for src in document.xpath("//img/@src")]
-            assert [i["src"] for i in e["images"]] == [r for r in resolved if r != "/images/logo.png"]
-            pdfs = [urljoin(url, h) for h in document.xpath("//a/@href") if h.endswith(".pdf")]
+        for first in e["urls"]:
+            # An article split over several pages shows its images and files across its pages.
+            pages = site.page_paths(e["id"], first)
+            images, pdfs = [], []
+            for url in pages:
+                page = render(site, url)
+                assert page.status == 200, url
+                encoding = (
+                    "utf-8-sig"
+                    if page.body.startswith(b"\xef\xbb\xbf")
+                    else ("utf-8" if "utf-8" in page.headers[0][1] else "gb18030")
+                )
+                document = lxml.html.document_fromstring(page.body.decode(encoding))
+                resolved = [urlsplit(urljoin(url, src)).path for src in document.xpath("//img/@src")]
+                images += [r for r in resolved if r != "/images/logo.png"]
+                pdfs += [urljoin(url, h) for h in document.xpath("//a/@href") if h.endswith(".pdf")]
+                for label in ("上一条", "下一条"):
+                    for href in document.xpath(f'//p[starts-with(., "{label}")]/a/@href'):
+                        assert urljoin(url, href) in served
+                if len(pages) > 1:  # the pager links the article's own pages, and no other
+                    pager = document.xpath(
+                        '//*[@class="page" or @class="pages" or @class="pagination" or @class="pagelist"]'
+                    )
+                    assert pager and {urljoin(url, h) for h in pager[0].xpath(".//a/@href")} <= set(pages) - {url}
+            assert [i["src"] for i in e["images"]] == images
             assert pdfs == [a["url"] for a in e["attachments"]]
-            for label in ("上一条", "下一条"):
-                for href in document.xpath(f'//p[starts-with(., "{label}")]/a/@href'):
-                    assert urljoin(url, href) in served
+
+
+def test_some_articles_are_split_over_pages(site: ReplicaSite, expected: list[dict]):
+    split = [e for e in expected if e["pages"] > 1]
+    assert 0.03 * len(expected) <= len(split) <= 0.12 * len(expected)
+    assert {site.meta(e["id"]).template for e in split} >= {"A", "B", "C", "D"}  # every pager style
+    for e in split:
+        for path in site.continuation_paths(e["id"]):
+            found = site.resolve_page(path)
+            assert found is not None and found[0] == e["id"] and found[3] >= 2
+            assert site.resolve_document(path) is None  # a continuation page is no article URL of its own
+    assert render(site, split[0]["urls"][0].removesuffix(".html") + "_9.html").status == 404

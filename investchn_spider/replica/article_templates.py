@@ -225,7 +225,7 @@ def _scripts(article: Article) -> str:
     )
 
 
-def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str]) -> str:
+def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
     """Return template A (div layout, UTF-8) as text."""
     info = "&nbsp;&nbsp;".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "A") if value)
     body = (
@@ -235,6 +235,7 @@ def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tupl
         + f'<div class="info">{info}</div>\n'
         + _body_a(article, path)
         + _attachments(article, path)
+        + pager
         + f'<div class="editor">（责任编辑：{_EDITORS[article.meta.id % len(_EDITORS)]}）</div>\n'
         + chrome.share_bar()
         + _neighbour_links(site, article.meta.id, path, relative=True)
@@ -244,7 +245,7 @@ def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     return chrome.page(article.title, body, charset_meta="utf-8", current="开发区新闻", scripts=_scripts(article))
 
 
-def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str]) -> str:
+def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
     """Return template B (table layout, to be GBK-encoded, meta gb2312) as text."""
     info = "&nbsp;&nbsp;".join(
         f"{label}：<span>{esc(value or '')}</span>" for label, value in _meta_items(article, "B")
@@ -264,6 +265,7 @@ def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tupl
         + _body_b(article, path)
         + "</tr>\n"
         + f"<tr><td>{_attachments(article, path)}</td></tr>\n"
+        + (f"<tr><td>{pager}</td></tr>\n" if pager else "")
         + f"<tr><td>{chrome.share_bar()}</td></tr>\n"
         + f"<tr><td>{_neighbour_links(site, article.meta.id, path, relative=False)}</td></tr>\n"
         + f"<tr><td>{related}</td></tr>\n</table>\n"
@@ -273,7 +275,7 @@ def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     )
 
 
-def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str]) -> str:
+def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
     """Return template C (GBK declared only in the HTTP header, <br> body) as text."""
     info = "\u3000".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "C") if value)
     body = (
@@ -283,6 +285,7 @@ def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tupl
         + f'<div class="xl_info">{info}</div>\n'
         + _body_c(article, path)
         + _attachments(article, path)
+        + pager
         + chrome.share_bar()
         + _neighbour_links(site, article.meta.id, path, relative=True)
         + "</div>\n"
@@ -291,7 +294,7 @@ def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     return chrome.page(article.title, body, charset_meta=None, current="开发区新闻", scripts=_scripts(article))
 
 
-def render_d(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str]) -> str:
+def render_d(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
     """Return template D (UTF-8 with BOM added by the caller, no charset anywhere) as text."""
     items = [f"{label}: {esc(value)}" for label, value in _meta_items(article, "D") if value]
     items.append('浏览次数: <span id="hits"></span>')
@@ -303,6 +306,7 @@ def render_d(site: ReplicaSite, article: Article, path: str, shown_section: tupl
         + f'<div class="detail-meta">{" | ".join(items)}</div>\n'
         + _body_d(article, path)
         + _attachments(article, path)
+        + pager
         + chrome.share_bar()
         + _neighbour_links(site, article.meta.id, path, relative=False)
         + "</article>\n"
@@ -323,8 +327,47 @@ ENCODINGS = {
 }
 
 
-def render_article(site: ReplicaSite, article_id: int, path: str, shown_section: tuple[str, str]) -> tuple[str, str]:
-    """Return (page text, template letter) of article ``article_id`` served at ``path``."""
+def _pager(template: str, paths: list[str], page: int, path: str) -> str:
+    """Return the in-article pager of page ``page`` of ``paths`` (the article's pages), in the
+    template's style: A 共3页 首页 上一页 下一页 尾页 (TRS), B 第1页 第2页 第3页, C 上一页 1 2 3 下一页,
+    D [1] [2] [3]. The current page, and the words leading nowhere, are plain text."""
+    count = len(paths)
+
+    def link(number: int, text: str, relative: bool) -> str:
+        if not 1 <= number <= count or number == page:
+            return text
+        href = relative_link(path, paths[number - 1]) if relative else paths[number - 1]
+        return f'<a href="{href}">{text}</a>'
+
+    if template == "A":
+        items = [f"共{count}页", link(1, "首页", True), link(page - 1, "上一页", True)]
+        items += [link(page + 1, "下一页", True), link(count if page < count else 0, "尾页", True)]
+        return f'<div class="page" align="center">{"&nbsp;&nbsp;".join(items)}</div>\n'
+    if template == "B":
+        items = [link(number, f"第{number}页", False) for number in range(1, count + 1)]
+        return f'<div class="pages">{" ".join(items)}</div>\n'
+    if template == "C":
+        items = [link(page - 1, "上一页", True)]
+        items += [link(number, str(number), True) for number in range(1, count + 1)]
+        items.append(link(page + 1, "下一页", True))
+        return f'<div class="pagination">{" ".join(items)}</div>\n'
+    items = [link(number, f"[{number}]", False) for number in range(1, count + 1)]
+    return f'<p class="pagelist">{"&nbsp;".join(items)}</p>\n'
+
+
+def render_article(
+    site: ReplicaSite, article_id: int, path: str, shown_section: tuple[str, str], first_path: str | None = None
+) -> tuple[str, str]:
+    """Return (page text, template letter) of article ``article_id`` served at ``path``.
+
+    ``first_path`` is the article's first page when ``path`` is one of its continuation pages (an
+    article split over several shows its part of the body and the pager on each).
+    """
     article = site.article(article_id)
     template = article.meta.template
-    return RENDERERS[template](site, article, path, shown_section), template
+    if article.page_count == 1:
+        return RENDERERS[template](site, article, path, shown_section), template
+    paths = site.page_paths(article_id, first_path or path)
+    page = paths.index(path) + 1
+    pager = _pager(template, paths, page, path)
+    return RENDERERS[template](site, article.page_view(page), path, shown_section, pager), template

@@ -15,7 +15,7 @@ import datetime as dt
 import posixpath
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import textgen
@@ -34,6 +34,11 @@ FIRST_DAY = dt.date(2024, 3, 4)
 _DOCID_BASE = 4_000_000
 _PRIMARY, _REPOST, _DEAD = 0, 1, 2
 _DOC_PATH = re.compile(r"^/kfqxw/([a-z]+)/([a-z]+)/(\d{6})/t(\d{8})_(\d+)\.html$")
+_PAGE_PATH = re.compile(r"^(/kfqxw/[a-z]+/[a-z]+/\d{6}/t\d{8}_\d+)_(\d{1,2})\.html$")
+# About 1 article in 15 is long and split over 2 or 3 pages. Templates A and C number the pages as TRS
+# does (page 2 is ``…_1.html``), B and D as DedeCMS does (page 2 is ``…_2.html``).
+SPLIT_SHARE = 1 / 15
+_PAGE_NUMBER_OFFSET = {"A": 1, "B": 0, "C": 1, "D": 0}
 _FILE_PATH = re.compile(r"^/kfqxw/([a-z]+)/([a-z]+)/(\d{6})/([WP])0(\d{8})(\d+)_(\d)\.(png|pdf)$")
 
 
@@ -199,6 +204,23 @@ class Article:
     blocks: list[tuple] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)  # {"url": path, "text": link text}
     revised_at: int = 0  # last revision that edited the body (0: never)
+    # An article split over several pages (第1页 / 下一页): the index of the block each page after the
+    # first starts with; () for an article on one page.
+    page_starts: tuple[int, ...] = ()
+
+    @property
+    def page_count(self) -> int:
+        """Return how many pages the article is split over (1 for most)."""
+        return len(self.page_starts) + 1
+
+    def page_view(self, page: int) -> Article:
+        """Return the part of the article page ``page`` (1-based) shows: its blocks, and the attachments
+        on the last page."""
+        if self.page_count == 1:
+            return self
+        bounds = (0, *self.page_starts, len(self.blocks))
+        attachments = self.attachments if page == self.page_count else []
+        return replace(self, blocks=self.blocks[bounds[page - 1] : bounds[page]], attachments=attachments)
 
     def shown_datetime(self) -> dt.datetime | None:
         """Return the datetime as the page shows it (seconds only in template A), or None if no time."""
@@ -346,6 +368,36 @@ class ReplicaSite:
             pages.append((self.repost_path(article_id), meta.extra))
         return sorted(pages)
 
+    def page_paths(self, article_id: int, path: str) -> list[str]:
+        """Return the paths of every page of the article served at ``path`` (one of its URLs): ``path``
+        itself, then its continuation pages for an article split over several."""
+        article = self.article(article_id)
+        offset = _PAGE_NUMBER_OFFSET[article.meta.template]
+        stem = path.removesuffix(".html")
+        return [path] + [f"{stem}_{page - offset}.html" for page in range(2, article.page_count + 1)]
+
+    def continuation_paths(self, article_id: int) -> list[str]:
+        """Return the continuation pages' paths (page 2 on) at every URL of the article ([] for most)."""
+        return [page for path in self.article_urls(article_id) for page in self.page_paths(article_id, path)[1:]]
+
+    def resolve_page(self, path: str) -> tuple[int, tuple[str, str], str, int] | None:
+        """Return (article id, section shown, its first page's path, page number) for any page of an
+        article (page 1 included), else None."""
+        found = self.resolve_document(path)
+        if found:
+            return (*found, path, 1)
+        match = _PAGE_PATH.match(path)
+        if not match:
+            return None
+        first = match.group(1) + ".html"
+        found = self.resolve_document(first)
+        if not found:
+            return None
+        pages = self.page_paths(found[0], first)
+        if path not in pages[1:]:
+            return None
+        return (*found, first, pages.index(path) + 1)
+
     def resolve_document(self, path: str) -> tuple[int, tuple[str, str]] | None:
         """Return (article id, section shown in the breadcrumb) for an article path, else None."""
         match = _DOC_PATH.match(path)
@@ -489,6 +541,7 @@ class ReplicaSite:
                     "body_text": "\n".join(article.body_lines()),
                     "images": [{"src": b[1], "alt": b[2]} for b in article.blocks if b[0] == "img"],
                     "attachments": [dict(a) for a in article.attachments],
+                    "pages": article.page_count,  # the body is the whole article, whatever its pages
                 }
             )
         return result
@@ -579,7 +632,9 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
             while any(a["text"] == text for a in attachments):  # two links with one name confuse readers
                 text = textgen.make_attachment_name(rng, meta.district)
             attachments.append({"url": f"{folder}P0{date:%Y%m%d}{meta.docid}_{number}.pdf", "text": text})
+    page_starts = _split_long(seed, meta, blocks)
     article = Article(meta, _title(seed, meta.id, meta.district, meta.zone), blocks, attachments)
+    article.page_starts = page_starts
     for rev in range(1, revision + 1):
         edit = random.Random(f"investchn-replica/{seed}/{meta.id}/rev{rev}")
         if edit.random() >= 0.05:
@@ -592,6 +647,22 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
             article.blocks[edit.choice(text_positions)] = ("p", paragraph)
         article.revised_at = rev
     return article
+
+
+def _split_long(seed: int, meta: ArticleMeta, blocks: list[tuple]) -> tuple[int, ...]:
+    """Make about 1 article in :data:`SPLIT_SHARE` long (more paragraphs added to ``blocks``) and return
+    where its pages 2 and 3 start; () for the others, whose blocks are left as they are.
+
+    Drawn from an RNG of its own, so that every other article is what it was before pages existed. A
+    page never starts between a photo and its caption.
+    """
+    rng = random.Random(f"investchn-replica/{seed}/{meta.id}/split")
+    if rng.random() >= SPLIT_SHARE:
+        return ()
+    parts = rng.choice((2, 3))
+    blocks.extend(("p", text) for text in textgen.make_paragraphs(rng, meta.district, meta.zone, 4 * parts, meta.date))
+    cuts = [n for n in range(1, len(blocks)) if blocks[n][0] == "p" and blocks[n - 1][0] != "img"]
+    return tuple(cuts[len(cuts) * part // parts] for part in range(1, parts))
 
 
 @lru_cache(maxsize=8)

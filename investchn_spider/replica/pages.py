@@ -149,10 +149,10 @@ def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page
         return _file(*static[path], _SITE_EPOCH)
     if path in ("/kfqxw/", "/kfqxw/index.html"):
         return _html(templates.zone_index(site, offsite), _newest(site, site.latest(1)))
-    found = site.resolve_document(path)
+    found = site.resolve_page(path)
     if found:
-        article_id, shown_section = found
-        text, template = render_article(site, article_id, path, shown_section)
+        article_id, shown_section, first_path, _ = found
+        text, template = render_article(site, article_id, path, shown_section, first_path)
         content_type, encoding, prefix = ENCODINGS[template]
         headers = (("Content-Type", content_type), ("Last-Modified", http_date(article_modified(site, article_id))))
         return Page(200, headers, prefix + text.encode(encoding))
