@@ -130,9 +130,10 @@ def test_refresh_keeps_the_earlier_version_of_changed_articles(replica_factory, 
     by_id = {article["id"]: article for article in server.site.expected_articles()}
     with sqlite3.connect(db) as conn:
         versions = conn.execute("SELECT count(*), count(DISTINCT article_id) FROM article_versions").fetchone()
-        bodies = dict(conn.execute("SELECT title, body_text FROM articles"))
+        bodies = dict(conn.execute("SELECT url, body_text FROM articles"))  # by URL: titles repeat
     assert versions == (len(revised), len(revised))
+    base = server.url.rstrip("/")
     for article_id in revised:
-        assert bodies[by_id[article_id]["title"]] == by_id[article_id]["body_text"]
+        assert bodies[base + by_id[article_id]["url"]] == by_id[article_id]["body_text"]
     assert "changed" in result.stdout
     assert requested(log, {path for a in server.site.expected_articles() for path in a["urls"]})
