@@ -82,16 +82,18 @@ def continuation_pages(doc: Document, first_url: str | None = None) -> list[str]
     by page number ([] for a page that is not an article, or has no pager).
 
     ``first_url`` is the article's first page (default: ``doc``'s own URL); pass it when ``doc`` is
-    itself a continuation page, whose pager also links back to page 1 (never returned).
+    itself a continuation page, whose pager also links back to page 1 and to itself (neither is
+    returned).
     """
     first_url = first_url or doc.url
+    own = doc.url.split("#", 1)[0]
     found: dict[str, int] = {}
     for line in doc.lines:
         if not line.anchor_count or not is_pager_line(line):
             continue
         for link in line.links:
             url = link.url.split("#", 1)[0]
-            if not PAGER_LINK_TEXT.fullmatch(link.text) or url in found:
+            if not PAGER_LINK_TEXT.fullmatch(link.text) or url in found or url == own:
                 continue
             number = page_number(url, first_url)
             if number is not None:
