@@ -340,3 +340,32 @@ def test_an_article_over_the_page_cap_is_not_stored_truncated(replica_factory, t
     assert all(failed[url] == "paging_limit" for url in over_cap)
     assert {base + article["url"] for article in _split_articles(site) if article["pages"] == 2} <= stored
     assert len(stored) == len(site.expected_articles()) - len(over_cap)
+
+
+def test_a_schema_4_archive_gets_article_pages_in_place(tmp_path):
+    from conftest import article_record
+
+    from investchn_spider.store import SCHEMA_VERSION, Capture
+
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive, archive.transaction():
+        first = archive.add_capture(Capture(ARTICLE_URL, 200, {}, b"<p>1</p>", "2026-12-01T00:00:00+00:00"), None)
+        record = article_record(ARTICLE_URL, "重大项目集中签约", "一")
+        archive.save_article(record, capture_id=first, seen_at="2026-12-01T00:00:00+00:00", extractor_version="1")
+        article_id = archive.db.execute("SELECT id FROM articles").fetchone()[0]
+    with sqlite3.connect(db) as conn:  # the archive as schema 4 left it
+        conn.execute("DROP TABLE article_pages")
+        conn.execute("PRAGMA user_version = 4")
+    conn.close()
+    with Archive(db, readonly=True) as archive:  # read as it is: one page, its capture
+        assert "article_pages" not in archive.db.table_names()
+        assert archive.article_page_captures(article_id) == [first]
+    with Archive(db) as archive:  # a crawl opening it upgrades it, keeping what it holds
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert archive.article_page_captures(article_id) == [first]
+        with archive.transaction():
+            second = archive.add_capture(
+                Capture(f"{_stem()}_1.html", 200, {}, b"<p>2</p>", "2026-12-01T00:00:01+00:00"), None
+            )
+            archive.add_article_pages(first, [(ARTICLE_URL, first), (f"{_stem()}_1.html", second)])
+        assert archive.article_page_captures(article_id) == [first, second]
