@@ -34,7 +34,7 @@ from ..urls import canonical_url, directory_url, registered_domain
 logger = logging.getLogger(__name__)
 
 LISTED_BY = "investchn_listed_by"  # the list page context an article request came from
-SPLIT = "investchn_split"  # the article split over pages a continuation page request belongs to
+SPLIT = "investchn_split"  # the first page's URL of the article a continuation page request belongs to
 
 
 class ZoneNewsSpider(scrapy.Spider):
@@ -59,6 +59,9 @@ class ZoneNewsSpider(scrapy.Spider):
         spider.max_repeat_pages = settings.getint("INVESTCHN_MAX_REPEAT_PAGES")
         spider.max_list_pages = settings.getint("INVESTCHN_MAX_LIST_PAGES")
         spider.max_article_pages = max(1, settings.getint("INVESTCHN_MAX_ARTICLE_PAGES"))
+        # Articles split over pages whose pages are being fetched, by first page URL. Kept here, not in
+        # the requests' meta, so that requests stay picklable (a disk queue) without the parsed pages.
+        spider.splits: dict[str, _SplitArticle] = {}
         spider.walking: set[tuple[str, str]] = set()
         spider.requested_pages: set[str] = set()
         spider.skipped_links: set[str] = set()  # links that cannot be requested, counted once each
@@ -115,8 +118,13 @@ class ZoneNewsSpider(scrapy.Spider):
                 run.count("pages_article")
                 # The parsed page goes with the item: the extraction pipeline reads it, not the bytes again.
                 page = ArticlePage(self._capture(response, charset, listed_by), document)
-                if more := continuation_pages(document):
+                if (more := continuation_pages(document)) and response.url in self.splits:
+                    # Two listed URLs redirected to one article that is already being fetched: that
+                    # walk stores it (the dupe filter would drop this one's page requests anyway).
+                    logger.info("article split over pages already being fetched: %s", response.url)
+                elif more:
                     split = _SplitArticle(page, response.url, listed_by, response.request.priority)
+                    self.splits[split.first_url] = split
                     yield from self._next_page(split, more)
                 else:
                     yield page
@@ -152,19 +160,30 @@ class ZoneNewsSpider(scrapy.Spider):
         pending = sorted((number, url) for url, number in split.queued.items() if url not in split.pages)
         if pending:
             url = pending[0][1]
-            meta = {ROLE: "continuation", SPLIT: split}
+            meta = {ROLE: "continuation", SPLIT: split.first_url}
+            # Not through the dupe filter: a request it dropped would leave the article waiting, silently
+            # lost. Each page is asked for once anyway (``queued``), on the first page's host (page_number).
             yield scrapy.Request(
-                url, callback=self.parse_page, errback=self.on_page_error, meta=meta, priority=split.priority
+                url,
+                callback=self.parse_page,
+                errback=self.on_page_error,
+                meta=meta,
+                priority=split.priority,
+                dont_filter=True,
             )
             return
+        del self.splits[split.first_url]
         first = split.first
         first.more_pages = [split.pages[url] for url in sorted(split.pages, key=split.queued.__getitem__)]
         yield first
 
     def parse_page(self, response: Response):
         """Read a continuation page of an article split over several pages; yield what follows from it."""
-        split: _SplitArticle = response.meta[SPLIT]
+        split = self.splits.get(response.meta[SPLIT])
         url = response.request.url
+        if split is None:  # a request of an earlier process (a resumed job): its first page is not here
+            logger.info("continuation page of an article this run is not fetching: %s", url)
+            return
         self.run.count("article_pages_more")
         if not isinstance(response, TextResponse):
             yield from self._split_failed(split, "extraction", f"page {url} is not HTML", response.status)
@@ -184,14 +203,27 @@ class ZoneNewsSpider(scrapy.Spider):
         status, kind, reason = _failure_reason(failure)
         if kind is None:  # dropped before download: robots.txt, off-site
             kind, reason = "network", "not fetched (robots.txt or off-site)"
-        yield from self._split_failed(request.meta[SPLIT], kind, f"page {request.url}: {reason}", status)
+        if split := self.splits.get(request.meta[SPLIT]):
+            yield from self._split_failed(split, kind, f"page {request.url}: {reason}", status)
 
     def _split_failed(self, split: _SplitArticle, kind: str, reason: str, status: int | None):
         """Yield the failure of an article split over pages, under its first page's URL (so the next
         run, which does not hold the URL, fetches it again), and count it."""
+        self.splits.pop(split.first_url, None)
         self.run.count("articles_incomplete")
         logger.warning("article split over pages not stored: %s (%s)", split.first_url, reason)
         yield FetchFailure(split.first_url, kind, reason[:500], status, "article", utc_now())
+
+    def closed(self, reason: str) -> None:
+        """Log the articles split over pages still being fetched when the run stopped (not stored: the
+        next run, which does not hold their URLs, fetches them again)."""
+        if self.splits:
+            logger.warning(
+                "%d article(s) split over pages not stored, the run stopped (%s) before all their pages came: %s",
+                len(self.splits),
+                reason,
+                ", ".join(sorted(self.splits)),
+            )
 
     def _follow_listing(self, response: Response, analysis: PageAnalysis):
         seen_at = utc_now()
