@@ -23,9 +23,9 @@ import sqlite_utils
 from .. import __version__
 from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
-from . import search
+from . import search, views
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The file header's application id (PRAGMA application_id, "ICHN"): what says a file is an investchn
 # archive before any table is read. Archives of schema 1 to 3 predate it and are known by their tables.
 APPLICATION_ID = 0x4943484E
@@ -399,6 +399,8 @@ class Archive:
                SELECT DISTINCT u.article_id, s.district, s.category
                FROM article_urls u JOIN url_sections s ON s.url = u.url"""
         )
+        views.create_sort_key(db)  # schema 5
+        views.create_views(db)
 
     # --- runs ---------------------------------------------------------------------------------
 
