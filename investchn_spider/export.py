@@ -22,10 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TextIO
 
-from .extraction import RECORD_FIELDS
 from .store.queries import SELECTABLE_COLUMNS
+from .store.views import DEFAULT_EXPORT_COLUMNS
 
-EXPORT_COLUMNS = (*RECORD_FIELDS, "urls", "sections", "first_seen_at", "last_seen_at")
+EXPORT_COLUMNS = DEFAULT_EXPORT_COLUMNS  # the export_articles view's first columns
 PROVENANCE_COLUMNS = ("urls", "first_seen_at", "last_seen_at")
 FORMATS = ("csv", "jsonl", "parquet")
 PARQUET_BATCH_ROWS = 2000

@@ -23,7 +23,7 @@ import sqlite_utils
 from .. import __version__
 from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
-from . import search
+from . import search, views
 
 SCHEMA_VERSION = 5
 # The file header's application id (PRAGMA application_id, "ICHN"): what says a file is an investchn
@@ -406,6 +406,8 @@ class Archive:
                SELECT DISTINCT u.article_id, s.district, s.category
                FROM article_urls u JOIN url_sections s ON s.url = u.url"""
         )
+        views.create_sort_key(db)  # schema 5
+        views.create_views(db)
 
     # --- runs ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from .archive import ARTICLE_COLUMNS
 from .search import SearchQuery, count_matches, has_index, match_sql, newest_matches, read_snapshot, snippet
+from .views import export_source
 
 # The article's own columns an export may choose, then what it adds from article_urls and url_sections.
 ARTICLE_EXPORT_COLUMNS = (
@@ -33,13 +34,6 @@ ARTICLE_ORDER = "a.published_date, a.url, a.content_hash"
 COMPUTED_COLUMNS = ("urls", "sections")
 SELECTABLE_COLUMNS = (*ARTICLE_EXPORT_COLUMNS, *COMPUTED_COLUMNS)
 JSON_COLUMNS = ("breadcrumb", "images", "attachments", "urls", "sections")
-_COMPUTED_SQL = {
-    "urls": """(SELECT json_group_array(url) FROM
-                 (SELECT u.url FROM article_urls u WHERE u.article_id = a.id ORDER BY u.url))""",
-    "sections": """(SELECT json_group_array(section) FROM
-                     (SELECT DISTINCT s.district || '/' || s.category AS section FROM article_sections s
-                      WHERE s.article_id = a.id ORDER BY section))""",
-}
 
 
 @dataclass(frozen=True)
@@ -106,11 +100,11 @@ def iter_articles(
     unknown = [column for column in columns if column not in SELECTABLE_COLUMNS]
     if unknown:
         raise ValueError(f"unknown column(s): {', '.join(unknown)}")
-    expressions = [_COMPUTED_SQL[c] + f" AS {c}" if c in _COMPUTED_SQL else f"a.{c}" for c in columns]
+    # The rows of the export_articles view (one definition of what an export row is); SQLite
+    # computes only the chosen columns and walks the publish-date index.
     where, params = selection.where(indexed=has_index(db))
-    cursor = db.execute(
-        f"SELECT {', '.join(expressions)} FROM articles a WHERE {where} ORDER BY {ARTICLE_ORDER}", params
-    )
+    chosen = ", ".join("a." + column for column in columns)
+    cursor = db.execute(f"SELECT {chosen} FROM {export_source(db)} a WHERE {where} ORDER BY {ARTICLE_ORDER}", params)
     json_positions = [position for position, column in enumerate(columns) if column in JSON_COLUMNS]
     for values in cursor:
         row = dict(zip(columns, values, strict=True))
