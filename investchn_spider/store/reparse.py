@@ -1,0 +1,163 @@
+"""The archive's reads and writes for re-extraction (``investchn reparse``): the only SQL it needs.
+
+Articles are read with their record's capture (``articles.capture_id``) in id order, a batch per
+query; a record that re-extraction changed replaces the stored one, which goes to
+``article_versions``; two articles whose records now have one content hash become one.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .archive import ARTICLE_COLUMNS, Archive, _to_column
+from .search import index_article
+
+_ARTICLE_SELECT = (
+    f"SELECT a.id, a.url, {', '.join('a.' + column for column in ARTICLE_COLUMNS)}, a.capture_id, "
+    "a.extractor_version, c.url, c.http_charset, c.body, c.body_codec "
+    "FROM articles a LEFT JOIN captures c ON c.id = a.capture_id"
+)
+
+
+@dataclass
+class StoredArticle:
+    """An archived article as re-extraction reads it.
+
+    ``row``: the stored record's columns (:data:`ARTICLE_COLUMNS`, JSON columns as stored text).
+    ``page_url``, ``http_charset`` and ``body`` are those of its capture (all None without one).
+    """
+
+    id: int
+    url: str
+    row: dict
+    capture_id: int | None
+    extractor_version: str | None
+    page_url: str | None
+    http_charset: str | None
+    body: bytes | None
+
+
+def _date_filter(since: str | None, until: str | None) -> tuple[str, list]:
+    clauses, params = [], []
+    if since:
+        clauses.append("a.published_date >= ?")
+        params.append(since)
+    if until:
+        clauses.append("a.published_date <= ?")
+        params.append(until)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _stored(row: tuple) -> StoredArticle:
+    width = len(ARTICLE_COLUMNS)
+    article_id, url, *rest = row
+    values, (capture_id, version, page_url, charset, body, codec) = rest[:width], rest[width:]
+    if body is not None and codec == "zlib":
+        body = zlib.decompress(body)
+    return StoredArticle(
+        article_id, url, dict(zip(ARTICLE_COLUMNS, values, strict=True)), capture_id, version, page_url, charset, body
+    )
+
+
+def count_articles(archive: Archive, since: str | None = None, until: str | None = None) -> int:
+    """Return how many articles re-extraction would read (published within ``since``..``until``, inclusive)."""
+    where, params = _date_filter(since, until)
+    return archive.db.execute(f"SELECT count(*) FROM articles a WHERE 1 = 1{where}", params).fetchone()[0]
+
+
+def iter_batches(
+    archive: Archive, since: str | None = None, until: str | None = None, batch_size: int = 200
+) -> Iterator[list[StoredArticle]]:
+    """Yield the articles published within ``since``..``until``, in id order, ``batch_size`` per list.
+
+    Each batch is one query (keyset on the id), so writes made between batches are seen by the
+    next one: an article merged away meanwhile is not yielded.
+    """
+    where, params = _date_filter(since, until)
+    last_id = 0
+    while True:
+        rows = archive.db.execute(
+            f"{_ARTICLE_SELECT} WHERE a.id > ?{where} ORDER BY a.id LIMIT ?", [last_id, *params, batch_size]
+        ).fetchall()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [_stored(row) for row in rows]
+
+
+def stored_article(archive: Archive, article_id: int) -> StoredArticle | None:
+    """Return the article ``article_id`` with its capture, or None when there is none."""
+    row = archive.db.execute(f"{_ARTICLE_SELECT} WHERE a.id = ?", [article_id]).fetchone()
+    return _stored(row) if row else None
+
+
+def article_for_hash(archive: Archive, digest: str) -> int | None:
+    """Return the id of the article whose record has content hash ``digest``, or None."""
+    row = archive.db.execute("SELECT id FROM articles WHERE content_hash = ?", [digest]).fetchone()
+    return row[0] if row else None
+
+
+def url_count(archive: Archive, article_id: int) -> int:
+    """Return how many URLs ``article_urls`` links to the article."""
+    return archive.db.execute("SELECT count(*) FROM article_urls WHERE article_id = ?", [article_id]).fetchone()[0]
+
+
+def set_extractor_version(archive: Archive, article_id: int, extractor_version: str) -> None:
+    """Record that the current extractor gives the article's stored record unchanged (no version kept)."""
+    archive.db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [extractor_version, article_id])
+
+
+def replace_record(archive: Archive, article_id: int, record: dict, extractor_version: str, at: str) -> None:
+    """Make ``record`` the article's record (extracted from its own capture) at ``at``; keep the earlier one.
+
+    The earlier record goes to ``article_versions`` (valid until ``at``); the URL, the capture and
+    the seen times stay; the search index follows.
+    """
+    archive._keep_version(article_id, at)
+    row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    archive.db.execute(
+        f"UPDATE articles SET {assignments}, extractor_version = ?, updated_at = ? WHERE id = ?",
+        [*row.values(), extractor_version, at, article_id],
+    )
+    index_article(archive.db, article_id)
+
+
+def merge_articles(
+    archive: Archive,
+    survivor: int,
+    other: int,
+    *,
+    url: str,
+    record: dict,
+    capture_id: int | None,
+    extractor_version: str | None,
+    at: str,
+) -> None:
+    """Make the articles ``survivor`` and ``other`` one article, ``survivor``, with ``record`` as its record.
+
+    ``url``, ``record``, ``capture_id`` and ``extractor_version`` are those of the record that wins
+    (the page of the smaller URL). Both earlier rows go to ``article_versions`` under ``survivor``
+    (valid until ``at``), as do ``other``'s earlier versions; every URL of ``other`` (and so every
+    list section, which ``url_sections`` keeps by URL) moves to ``survivor``; ``other`` is deleted;
+    the seen times span both; the search index follows.
+    """
+    archive._keep_version(survivor, at)
+    archive._keep_version(other, at)
+    db = archive.db
+    db.execute("UPDATE article_versions SET article_id = ? WHERE article_id = ?", [survivor, other])
+    db.execute("UPDATE article_urls SET article_id = ? WHERE article_id = ?", [survivor, other])
+    first_seen, last_seen = db.execute(
+        "SELECT min(first_seen_at), max(last_seen_at) FROM articles WHERE id IN (?, ?)", [survivor, other]
+    ).fetchone()
+    db.execute("DELETE FROM articles WHERE id = ?", [other])  # first: the unique content hash is then free
+    row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    db.execute(
+        f"UPDATE articles SET url = ?, {assignments}, capture_id = ?, extractor_version = ?, updated_at = ?, "
+        "first_seen_at = ?, last_seen_at = ? WHERE id = ?",
+        [url, *row.values(), capture_id, extractor_version, at, first_seen, last_seen, survivor],
+    )
+    index_article(db, survivor)
