@@ -219,7 +219,7 @@ class Reparser:
         summary.fields.update(fields)
         self._keep_examples(stored, new, fields)
         if owner is None or owner == stored.id:
-            self._replace(stored, new)
+            self._replace(stored, new, fields)
         else:
             self._merge(stored, new, owner)
 
@@ -229,12 +229,12 @@ class Reparser:
         owner = store.article_for_hash(self.archive, digest)
         return None if owner in self._vacated else owner
 
-    def _replace(self, stored: store.StoredArticle, new: dict) -> None:
+    def _replace(self, stored: store.StoredArticle, new: dict, fields: list[str]) -> None:
         if self.dry_run:
             self._vacated.add(stored.id)
             self._would_own[new["content_hash"]] = stored.id
             return
-        store.replace_record(self.archive, stored.id, new, self.version, self.at)
+        store.replace_record(self.archive, stored.id, new, self.version, self.at, fields)
 
     def _merge(self, stored: store.StoredArticle, new: dict, owner: int) -> None:
         self.summary.merged += 1

@@ -8,11 +8,11 @@ query; a record that re-extraction changed replaces the stored one, which goes t
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .archive import ARTICLE_COLUMNS, Archive, _to_column
-from .search import index_article
+from .search import _INDEXED, index_article
 
 _ARTICLE_SELECT = (
     f"SELECT a.id, a.url, {', '.join('a.' + column for column in ARTICLE_COLUMNS)}, a.capture_id, "
@@ -109,20 +109,29 @@ def set_extractor_version(archive: Archive, article_id: int, extractor_version: 
     archive.db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [extractor_version, article_id])
 
 
-def replace_record(archive: Archive, article_id: int, record: dict, extractor_version: str, at: str) -> None:
+def replace_record(
+    archive: Archive,
+    article_id: int,
+    record: dict,
+    extractor_version: str,
+    at: str,
+    fields: Iterable[str] | None = None,
+) -> None:
     """Make ``record`` the article's record (extracted from its own capture) at ``at``; keep the earlier one.
 
     The earlier record goes to ``article_versions`` (valid until ``at``); the URL, the capture and
-    the seen times stay; the search index follows.
+    the seen times stay. ``fields``: the columns that differ (default: all of them); only those are
+    written, so the search index re-reads the article only when a column it indexes changed.
     """
     archive._keep_version(article_id, at)
-    row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
-    assignments = ", ".join(f"{column} = ?" for column in row)
+    columns = list(fields) if fields is not None else list(ARTICLE_COLUMNS)
+    assignments = "".join(f"{column} = ?, " for column in columns)
     archive.db.execute(
-        f"UPDATE articles SET {assignments}, extractor_version = ?, updated_at = ? WHERE id = ?",
-        [*row.values(), extractor_version, at, article_id],
+        f"UPDATE articles SET {assignments}extractor_version = ?, updated_at = ? WHERE id = ?",
+        [*(_to_column(record[column]) for column in columns), extractor_version, at, article_id],
     )
-    index_article(archive.db, article_id)
+    if not set(columns).isdisjoint(_INDEXED):
+        index_article(archive.db, article_id)
 
 
 def merge_articles(
