@@ -18,7 +18,7 @@ from conftest import run_investchn
 from investchn_spider.cli import cli
 from investchn_spider.cli.progress import Progress
 from investchn_spider.extraction import EXTRACTOR_VERSION, content_hash
-from investchn_spider.reparse import changed_fields
+from investchn_spider.reparse import changed_fields, extract_page
 from investchn_spider.store import Archive
 from investchn_spider.store.lock import ArchiveLock
 
@@ -176,8 +176,10 @@ def test_stale_records_are_restored_and_kept_as_versions(db):
     assert tables(db) == again  # a second reparse finds nothing left to do
 
 
-def test_two_articles_that_are_one_are_merged(db):
-    """A repost's page made a second article by an older extractor's leaked chrome becomes one again."""
+@pytest.mark.parametrize("leaky", ["repost", "original"])
+def test_two_articles_that_are_one_are_merged(db, leaky):
+    """A repost's page that an older extractor made a second article (chrome leaked into one of the two
+    bodies) becomes one article again, whichever of the two is stale: as the crawl stored it."""
     with connect(db) as conn:
         article_id, second_url = conn.execute(
             "SELECT u.article_id, u.url FROM article_urls u JOIN articles a ON a.id = u.article_id "
@@ -186,20 +188,30 @@ def test_two_articles_that_are_one_are_merged(db):
         row = dict(conn.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone())
         sections = sorted(map(tuple, conn.execute("SELECT * FROM article_sections WHERE article_id = ?", [article_id])))
         before = tables(db, skip=UNINDEXED)
-        capture_id = conn.execute("SELECT id FROM captures WHERE url = ?", [second_url]).fetchone()[0]
-        body = row["body_text"] + "\n" + LEAK
+        capture_id, page, charset = conn.execute(
+            "SELECT id, body, http_charset FROM captures WHERE url = ?", [second_url]
+        ).fetchone()
+        record = extract_page(zlib.decompress(page), second_url, charset)  # the repost's page shows its section
+        body = (row if leaky == "original" else record)["body_text"] + "\n" + LEAK
+        if leaky == "repost":
+            digest = content_hash(row["title"], row["published_date"], body)
+            record = {**record, "body_text": body, "content_hash": digest}
+        if leaky == "original":
+            make_stale(conn, article_id, body_text=body)
         copy = {
-            **row,
-            "id": None,
-            "url": second_url,
+            **{key: row[key] for key in ("extractor_version", "first_seen_at", "last_seen_at", "updated_at")},
+            **{key: json.dumps(value) if isinstance(value, list) else value for key, value in record.items()},
             "capture_id": capture_id,
-            "body_text": body,
-            "content_hash": content_hash(row["title"], row["published_date"], body),
         }
         new_id = conn.execute(
             f"INSERT INTO articles ({', '.join(copy)}) VALUES ({', '.join('?' * len(copy))})", list(copy.values())
         ).lastrowid
         conn.execute("UPDATE article_urls SET article_id = ? WHERE url = ?", [new_id, second_url])
+    assert second_url > row["url"] and new_id > article_id
+    digest = file_sha(db)
+    dry = reparse(db, "--dry-run")
+    assert "merged                    1" in dry.output and "records would change      1" in dry.output
+    assert file_sha(db) == digest
     before_title_hits = search_total(db, row["title"])
     with Archive(db) as archive:  # what a crawl reads: two articles, one section each
         assert archive.counts()["articles"] == 151
@@ -285,6 +297,9 @@ def test_refuses_a_foreign_file_and_a_locked_archive(db, tmp_path):
     result = run_investchn("reparse", "--db", str(foreign))
     assert result.returncode == 1 and "not an investchn archive" in result.stderr
     assert not (tmp_path / "other.db.lock").exists()
+    result = run_investchn("reparse", "--db", str(tmp_path / "missing.db"))
+    assert result.returncode == 1 and "no archive at" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.db", "other.db"]  # no .lock left
     digest = file_sha(db)
     with ArchiveLock(db):
         result = run_investchn("reparse", "--db", str(db))

@@ -47,9 +47,11 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
     from ..reparse import Reparser
 
     try:
-        identify(db_path)  # another application's file is refused before anything is written beside it
+        found = identify(db_path)  # another application's file is refused before anything is written beside it
     except ArchiveError as error:
         raise CommandError(str(error)) from None
+    if found.kind != "archive":  # nothing to re-extract: refused as a reader refuses it, no lock file left
+        open_archive(db_path).close()
     args = {"command": "reparse", "db": db_path, "since": since, "until": until}
     progress = Progress("pages")
     if dry_run:
