@@ -17,6 +17,7 @@ product of the extractor *and* of the host's profile, and either may have change
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -145,20 +146,24 @@ class Reparser:
 
     def run(self) -> ReparseSummary:
         """Re-extract every selected article, apply (or count) the changes; return the summary."""
-        summary = self.summary
-        summary.selected = store.count_articles(self.archive, self.since, self.until)
+        self.summary.selected = total = store.count_articles(self.archive, self.since, self.until)
         done = 0
         for batch in store.iter_batches(self.archive, self.since, self.until, self.batch_size):
             work = [(stored, self._extract(stored)) for stored in batch if stored.id not in self._done]
             if not self.dry_run and any(self._needs_write(stored, new) for stored, new in work):
-                with self.archive.transaction():
-                    self._settle_all(work)
+                counted = copy.deepcopy(self.summary)
+                try:
+                    with self.archive.transaction():
+                        self._settle_all(work)
+                except BaseException:  # rolled back: the summary counts what was committed only
+                    self.summary = counted
+                    raise
             else:
                 self._settle_all(work)
             done += len(batch)
             if self.on_progress is not None:
-                self.on_progress(done, summary.selected)
-        return summary
+                self.on_progress(done, total)
+        return self.summary
 
     # --- one article ---------------------------------------------------------------------------
 

@@ -156,7 +156,7 @@ def _around_difference(before: str, after: str) -> tuple[str, str]:
     start = max(0, start - 20)
 
     def window(text: str) -> str:
-        piece = text[start : start + _EXAMPLE_WIDTH].replace("\n", "\\n")
+        piece = text[start : start + _EXAMPLE_WIDTH].replace("\n", "\\n").replace("\t", "\\t")
         return ("…" if start else "") + piece + ("…" if start + _EXAMPLE_WIDTH < len(text) else "")
 
     return window(before), window(after)
