@@ -134,7 +134,7 @@ def measured(command: list[str]) -> tuple[str, float, float, float]:
 def timed_reparse(path: Path) -> tuple[float, float, float, str]:
     """Run ``investchn reparse`` on ``path``; return (wall s, CPU s, peak RSS MiB, its summary's main lines)."""
     out, wall, cpu, rss = measured([sys.executable, "-m", "investchn_spider", "reparse", "--db", str(path)])
-    return wall, cpu, rss, " / ".join(" ".join(line.split()[:4]) for line in out.splitlines()[1:5])
+    return wall, cpu, rss, " / ".join(" ".join(line.split("  (")[0].split()) for line in out.splitlines()[1:5])
 
 
 def main() -> None:
