@@ -1,0 +1,162 @@
+"""``investchn reparse``: run the current extractor over every stored capture and report what changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+
+import click
+
+from .. import __version__, exitcodes
+from ..report import STATUS_WORDS
+from ..store import ArchiveError, utc_now
+from ..store.archive import check_writable, identify
+from .common import CommandError, db_option, open_archive, since_option, take_lock, until_option
+from .progress import Progress
+
+_EXAMPLE_WIDTH = 70  # characters of a value shown around its first difference
+
+
+@click.command()
+@db_option()
+@since_option()
+@until_option()
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would change, with examples.")
+@click.option(
+    "--examples",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Before/after examples shown per changed field (with --dry-run).",
+)
+def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, examples: int) -> None:
+    """Extract every archived article again from its stored page, with the current extractor.
+
+    A record that changed replaces the stored one, which is kept in article_versions; two
+    articles that now have the same content become one, keeping every URL and section; a page
+    that no longer extracts keeps its record and is listed (exit status 6). Records the run in
+    `investchn runs`, unless --dry-run, which writes nothing.
+
+    \b
+    Example:
+        investchn reparse --db data/investchn.db --dry-run
+        investchn reparse --db data/investchn.db --since 2024-01
+    """
+    from ..reparse import Reparser
+
+    try:
+        found = identify(db_path)  # another application's file is refused before anything is written beside it
+    except ArchiveError as error:
+        raise CommandError(str(error)) from None
+    if found.kind != "archive":  # nothing to re-extract: refused as a reader refuses it, no lock file left
+        open_archive(db_path).close()
+    args = {"command": "reparse", "db": db_path, "since": since, "until": until}
+    progress = Progress("pages")
+    if dry_run:
+        with open_archive(db_path) as archive:
+            reparser = Reparser(
+                archive,
+                at=utc_now(),
+                since=since,
+                until=until,
+                dry_run=True,
+                examples=examples,
+                on_progress=progress.update,
+            )
+            summary = reparser.run()
+        progress.close()
+        _print_summary(summary, dry_run=True)
+        _print_examples(summary)
+        sys.exit(_exit_code(summary))
+    lock = take_lock(db_path)
+    try:
+        try:
+            check_writable(db_path)
+        except ArchiveError as error:
+            raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
+        with open_archive(db_path, readonly=False) as archive:
+            run_id = archive.start_run(args, pid=os.getpid(), version=__version__)
+            reparser = Reparser(archive, at=utc_now(), since=since, until=until, on_progress=progress.update)
+            code, message = exitcodes.OK, None
+            try:
+                summary = reparser.run()
+                code = _exit_code(summary)
+            except KeyboardInterrupt:
+                code, message = exitcodes.INTERRUPTED, "interrupted; the batches done are kept"
+            except (sqlite3.Error, OSError) as error:
+                code, message = exitcodes.WRITE_FAILED, f"the archive {db_path} could not be written: {error}"
+            summary = reparser.summary
+            progress.close()
+            try:
+                archive.finish_run(
+                    run_id,
+                    status=STATUS_WORDS[code],
+                    exit_code=code,
+                    stats={"investchn/reparse": summary.counts()},
+                    counts={
+                        "changed_articles": summary.changed,
+                        "merged_urls": summary.merged,
+                        "failures": len(summary.failing),
+                    },
+                )
+            except sqlite3.Error:
+                if message is None:
+                    raise
+    finally:
+        lock.release()
+    _print_summary(summary, dry_run=False)
+    if message:
+        raise CommandError(message, code)
+    sys.exit(code)
+
+
+def _exit_code(summary) -> int:
+    return exitcodes.LAYOUT_DRIFT if summary.failing else exitcodes.OK
+
+
+def _print_summary(summary, *, dry_run: bool) -> None:
+    would = "would change" if dry_run else "changed"
+    click.echo(f"Reparse{' (dry run, nothing written)' if dry_run else ''}: {summary.selected} articles")
+    click.echo(f"  pages re-extracted {summary.pages:>8}")
+    click.echo(f"  unchanged          {summary.unchanged:>8}")
+    click.echo(f"  records {would:13}{summary.changed:>6}   (earlier record kept in article_versions)")
+    for name, count in sorted(summary.fields.items(), key=lambda item: (-item[1], item[0])):
+        click.echo(f"    {name:17}{count:>8}")
+    click.echo(f"  merged             {summary.merged:>8}   (articles that became part of another)")
+    click.echo(f"  version only       {summary.version_only:>8}   (same record, older extractor_version)")
+    click.echo(f"  without a page     {summary.without_capture:>8}   (no stored capture: kept as they are)")
+    click.echo(f"  failing now        {len(summary.failing):>8}   (records kept unchanged)")
+    for url, reason in summary.failing:
+        click.echo(f"    {url}  {reason}")
+
+
+def _print_examples(summary) -> None:
+    for name, examples in sorted(summary.examples.items()):
+        click.echo(f"\n{name}:")
+        for example in examples:
+            before, after = _around_difference(_shown(example.before), _shown(example.after))
+            click.echo(f"  {example.url}")
+            click.echo(f"    before: {before}")
+            click.echo(f"    after:  {after}")
+
+
+def _shown(value) -> str:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "null" if value is None else repr(value) if not isinstance(value, str) else value
+
+
+def _around_difference(before: str, after: str) -> tuple[str, str]:
+    """Return both texts cut to a window that starts a little before their first difference."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    start = max(0, start - 20)
+
+    def window(text: str) -> str:
+        piece = text[start : start + _EXAMPLE_WIDTH].replace("\n", "\\n").replace("\t", "\\t")
+        return ("…" if start else "") + piece + ("…" if start + _EXAMPLE_WIDTH < len(text) else "")
+
+    return window(before), window(after)
