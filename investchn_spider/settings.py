@@ -101,6 +101,9 @@ INVESTCHN_MAX_REPEAT_PAGES = 3
 INVESTCHN_MAX_LIST_PAGES = 2000
 # A response larger than this many bytes, as sent or once decompressed, is refused (a too_large failure).
 INVESTCHN_MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Layout drift by fill rates: a run that stored at least this many articles is judged against the
+# archive's history (a field far less often filled than before exits 6); 0 turns the check off.
+INVESTCHN_FILL_DRIFT_MIN_ARTICLES = 20
 # An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
 # hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
 INVESTCHN_HELD_LOCK = None

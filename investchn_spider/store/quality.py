@@ -47,27 +47,38 @@ TRAIL_WORDS = frozenset({"首页", "开发区新闻", "您现在的位置", "正
 
 @dataclass(frozen=True)
 class QualityField:
-    """One checked field: its key, its label, and SQL over ``articles a`` saying when it applies and is missing."""
+    """One checked field: its key, its label (the gap), what filled means, and SQL over ``articles a`` saying
+    when it applies and when it is missing."""
 
     key: str
     label: str
+    filled: str
     applies_sql: str
     missing_sql: str
 
 
 _EMPTY_LIST = "coalesce(a.images, '') IN ('', '[]')"
 FIELDS = (
-    QualityField("source", "no 来源 (source)", "1", "coalesce(a.source, '') = ''"),
-    QualityField("zone", "no 发布开发区 (zone)", "1", "coalesce(a.zone, '') = ''"),
-    QualityField("time", "no time of day (published_at)", "1", "coalesce(a.published_at, '') = ''"),
-    QualityField("district", "no district (breadcrumb)", "1", "coalesce(a.district, '') = ''"),
+    QualityField("source", "no 来源 (source)", "来源 (source)", "1", "coalesce(a.source, '') = ''"),
+    QualityField("zone", "no 发布开发区 (zone)", "发布开发区 (zone)", "1", "coalesce(a.zone, '') = ''"),
+    QualityField(
+        "time", "no time of day (published_at)", "time of day (published_at)", "1", "coalesce(a.published_at, '') = ''"
+    ),
+    QualityField("district", "no district (breadcrumb)", "district (breadcrumb)", "1", "coalesce(a.district, '') = ''"),
     QualityField(
         "short_body",
         f"body under {SHORT_BODY_CHARS} characters",
+        f"a body of {SHORT_BODY_CHARS}+ characters",
         "1",
         f"length(coalesce(a.body_text, '')) < {SHORT_BODY_CHARS}",
     ),
-    QualityField("photo_image", f"{PHOTO_CATEGORY} without an image", f"a.category = '{PHOTO_CATEGORY}'", _EMPTY_LIST),
+    QualityField(
+        "photo_image",
+        f"{PHOTO_CATEGORY} without an image",
+        f"an image ({PHOTO_CATEGORY})",
+        f"a.category = '{PHOTO_CATEGORY}'",
+        _EMPTY_LIST,
+    ),
 )
 FIELD_KEYS = tuple(f.key for f in FIELDS)
 # The gaps that make an article "incomplete" (a time of day is often not shown at all by the site).
