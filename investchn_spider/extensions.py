@@ -4,7 +4,9 @@ On ``spider_opened`` it takes the archive's write lock, opens (or creates) the a
 crawl left "running" as interrupted, records the start of this run and reads what an incremental crawl
 needs to know (:class:`~investchn_spider.store.archive.CrawlState`). Anything that fails there closes
 the spider before its first request, with a one-line reason in the :class:`~investchn_spider.report.RunReport`.
-On ``spider_closed`` (after the pipelines have written what they hold) it judges the report and records
+On ``spider_closed`` (after the pipelines have written what they hold) it reads from the archive the fill
+rates of the articles the run stored and of those stored before (the fill-rate drift check), judges the
+report and records
 the run's end, status word and exit status, then releases the lock. The same happens under
 ``investchn crawl`` and ``scrapy crawl zone_news``.
 
