@@ -14,6 +14,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import sqlite_utils
 
@@ -244,19 +245,21 @@ def recurring_lines(db: sqlite_utils.Database, selection: ArticleFilter | None =
     counts of short lines.
     """
     where, params = (selection or ArticleFilter()).where()
-    per_district: Counter = Counter()
-    counts: Counter = Counter()
-    for district, body in db.execute(
-        f"SELECT coalesce(a.district, ''), a.body_text FROM articles a WHERE {where}", params
-    ):
-        per_district[district] += 1
-        for line in _candidate_lines(body):
-            counts[district, line] += 1
-    found = [
-        RecurringLine(district or None, line, bodies, per_district[district])
-        for (district, line), bodies in counts.items()
-        if bodies >= RECURRING_MIN_BODIES and bodies >= RECURRING_SHARE * per_district[district]
-    ]
+    # One district at a time (the district index gives them in order; NULL and '' are adjacent), so
+    # memory holds the line counts of the largest district, not of the archive.
+    rows = db.execute(f"SELECT a.district, a.body_text FROM articles a WHERE {where} ORDER BY a.district", params)
+    found = []
+    for district, group in groupby(rows, key=lambda row: row[0] or ""):
+        bodies = 0
+        counts: Counter = Counter()
+        for _, body in group:
+            bodies += 1
+            counts.update(_candidate_lines(body))
+        found += [
+            RecurringLine(district or None, line, count, bodies)
+            for line, count in counts.items()
+            if count >= RECURRING_MIN_BODIES and count >= RECURRING_SHARE * bodies
+        ]
     return sorted(found, key=lambda r: (-r.bodies, r.district or "", r.line))
 
 
