@@ -115,16 +115,37 @@ class FillRates:
         }
 
 
-def _aggregates() -> str:
-    """Return the SELECT list of a :class:`FillRates` row: count, missing and eligible per field, incomplete."""
+def _flag_columns() -> str:
+    """Return the per-row flags: ``m_<key>`` (the field applies and is missing) and ``e_<key>`` (it applies)."""
+    parts = []
+    for f in FIELDS:
+        parts.append(f"(({f.applies_sql}) AND ({f.missing_sql})) AS m_{f.key}")
+        parts.append(f"({f.applies_sql}) AS e_{f.key}")
+    return ", ".join(parts)
+
+
+def _sums() -> str:
+    """Return the SELECT list of a :class:`FillRates` row over the flags: count, missing and eligible per
+    field, incomplete."""
     parts = ["count(*)"]
     for f in FIELDS:
-        parts.append(f"coalesce(sum(CASE WHEN ({f.applies_sql}) AND ({f.missing_sql}) THEN 1 ELSE 0 END), 0)")
-        parts.append(f"coalesce(sum(CASE WHEN ({f.applies_sql}) THEN 1 ELSE 0 END), 0)")
-    by_key = {f.key: f for f in FIELDS}
-    gaps = " OR ".join(f"(({by_key[k].applies_sql}) AND ({by_key[k].missing_sql}))" for k in INCOMPLETE_KEYS)
-    parts.append(f"coalesce(sum(CASE WHEN {gaps} THEN 1 ELSE 0 END), 0)")
+        parts += [f"coalesce(sum(m_{f.key}), 0)", f"coalesce(sum(e_{f.key}), 0)"]
+    parts.append(f"coalesce(sum({' OR '.join(f'm_{key}' for key in INCOMPLETE_KEYS)}), 0)")
     return ", ".join(parts)
+
+
+def _grouped_rates(db: sqlite_utils.Database, group: str, tables: str, where: str, params: list) -> list[tuple]:
+    """Return ``(group value, FillRates)`` per value of the SQL expression ``group``, in its order.
+
+    The flags are computed once per article into a materialized table of small rows: summed
+    straight from ``articles``, SQLite would measure each body once per expression that reads it.
+    """
+    rows = db.execute(
+        f"""WITH f AS MATERIALIZED (SELECT {group} AS grp, {_flag_columns()} FROM {tables} WHERE {where})
+            SELECT grp, {_sums()} FROM f GROUP BY grp ORDER BY grp""",
+        params,
+    )
+    return [(row[0], _rates(row[1:])) for row in rows]
 
 
 def _rates(values) -> FillRates:
@@ -139,7 +160,8 @@ def _rates(values) -> FillRates:
 def fill_rates(db: sqlite_utils.Database, selection: ArticleFilter | None = None) -> FillRates:
     """Return the :class:`FillRates` of the articles ``selection`` selects (all of them by default)."""
     where, params = (selection or ArticleFilter()).where()
-    return _rates(db.execute(f"SELECT {_aggregates()} FROM articles a WHERE {where}", params).fetchone())
+    found = _grouped_rates(db, "0", "articles a", where, params)
+    return found[0][1] if found else FillRates()
 
 
 def fill_rates_by_month(
@@ -147,12 +169,7 @@ def fill_rates_by_month(
 ) -> list[tuple[str, FillRates]]:
     """Return ``(YYYY-MM, FillRates)`` per publish month of the selected articles, oldest first."""
     where, params = (selection or ArticleFilter()).where()
-    rows = db.execute(
-        f"SELECT substr(a.published_date, 1, 7) AS month, {_aggregates()} FROM articles a WHERE {where} "
-        "GROUP BY month ORDER BY month",
-        params,
-    )
-    return [(row[0], _rates(row[1:])) for row in rows]
+    return _grouped_rates(db, "substr(a.published_date, 1, 7)", "articles a", where, params)
 
 
 @dataclass
@@ -174,14 +191,17 @@ def fill_rates_by_run(
     (``articles.capture_id`` → ``captures.run_id``); articles stored without a capture belong to none.
     """
     where, params = (selection or ArticleFilter()).where()
-    rows = db.execute(
-        f"""SELECT c.run_id, r.started_at, r.status, {_aggregates()}
-            FROM articles a JOIN captures c ON c.id = a.capture_id LEFT JOIN runs r ON r.id = c.run_id
-            WHERE c.run_id IS NOT NULL AND {where}
-            GROUP BY c.run_id ORDER BY c.run_id DESC LIMIT ?""",
-        [*params, limit],
-    )
-    return [RunFill(row[0], row[1], row[2], _rates(row[3:])) for row in rows]
+    tables = "articles a JOIN captures c ON c.id = a.capture_id"
+    found = _grouped_rates(db, "c.run_id", tables, f"c.run_id IS NOT NULL AND {where}", params)
+    latest = found[::-1][:limit] if limit else []
+    runs = {
+        row[0]: row[1:]
+        for row in db.execute(
+            f"SELECT id, started_at, status FROM runs WHERE id IN ({', '.join('?' * len(latest))})",
+            [run_id for run_id, _ in latest],
+        )
+    }
+    return [RunFill(run_id, *runs.get(run_id, (None, None)), rates) for run_id, rates in latest]
 
 
 def run_fill_comparison(db: sqlite_utils.Database, run_id: int) -> tuple[FillRates, FillRates]:
@@ -191,13 +211,9 @@ def run_fill_comparison(db: sqlite_utils.Database, run_id: int) -> tuple[FillRat
     What the crawl's fill-rate drift check compares (see ``report.judge``); articles, not pages, so
     a repost fetched twice counts once, whatever the order its pages came in.
     """
-    rows = db.execute(
-        f"""SELECT coalesce(c.run_id, 0) = ? AS this_run, {_aggregates()}
-            FROM articles a LEFT JOIN captures c ON c.id = a.capture_id
-            WHERE coalesce(c.run_id, 0) <= ? GROUP BY this_run""",
-        [run_id, run_id],
-    ).fetchall()
-    found = {bool(row[0]): _rates(row[1:]) for row in rows}
+    tables = "articles a LEFT JOIN captures c ON c.id = a.capture_id"
+    rows = _grouped_rates(db, "coalesce(c.run_id, 0) = ?", tables, "coalesce(c.run_id, 0) <= ?", [run_id, run_id])
+    found = {bool(this_run): rates for this_run, rates in rows}
     return found.get(True, FillRates()), found.get(False, FillRates())
 
 
@@ -213,13 +229,10 @@ def normalise_line(line: str) -> str:
 
 
 def _candidate_lines(body: str | None) -> set[str]:
-    """Return the distinct normalised lines of ``body`` that could be chrome (2 to RECURRING_MAX_CHARS long)."""
-    lines = set()
-    for line in (body or "").split("\n"):
-        normalised = normalise_line(line)
-        if 2 <= len(normalised) <= RECURRING_MAX_CHARS:
-            lines.add(normalised)
-    return lines
+    """Return the distinct normalised lines of ``body`` that could be chrome (2 to RECURRING_MAX_CHARS long,
+    stripped)."""
+    # The length is the stripped line's, before normalising: long prose lines cost no regex.
+    return {normalise_line(line) for line in (body or "").split("\n") if 2 <= len(line.strip()) <= RECURRING_MAX_CHARS}
 
 
 @dataclass(frozen=True)
@@ -337,7 +350,8 @@ def _reasons(row: dict, context: _Context) -> list[tuple[int, str]]:
         found.append((2, "body starts with the title"))
     if not district:
         found.append((2, "no district (breadcrumb not read)"))
-    leaked = sorted(context.recurring.get(district, set()) & _candidate_lines(body))
+    recurring = context.recurring.get(district)
+    leaked = sorted(recurring & _candidate_lines(body)) if recurring else []
     if leaked:
         shown = "; ".join(repr(line) for line in leaked[:2]) + (" …" if len(leaked) > 2 else "")
         found.append((2, f"{len(leaked)} line(s) recurring in many bodies: {shown}"))
