@@ -4,7 +4,9 @@ On ``spider_opened`` it takes the archive's write lock, opens (or creates) the a
 crawl left "running" as interrupted, records the start of this run and reads what an incremental crawl
 needs to know (:class:`~investchn_spider.store.archive.CrawlState`). Anything that fails there closes
 the spider before its first request, with a one-line reason in the :class:`~investchn_spider.report.RunReport`.
-On ``spider_closed`` (after the pipelines have written what they hold) it judges the report and records
+On ``spider_closed`` (after the pipelines have written what they hold) it reads from the archive the fill
+rates of the articles the run stored and of those stored before (the fill-rate drift check), judges the
+report and records
 the run's end, status word and exit status, then releases the lock. The same happens under
 ``investchn crawl`` and ``scrapy crawl zone_news``.
 
@@ -25,10 +27,11 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from . import __version__, exitcodes
-from .report import RunReport, Verdict, judge
+from .report import FillCheck, RunReport, Verdict, judge
 from .store import Archive, ArchiveError, utc_now
 from .store.archive import CrawlState, identify, record_run_end
 from .store.lock import ArchiveLock, ArchiveLocked
+from .store.quality import FIELDS, run_fill_comparison
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class RunLifecycle:
         run_timeout: float,
         stop_grace: float,
         held_lock: ArchiveLock | None = None,
+        fill_min_articles: int = 20,
     ) -> None:
         self.crawler = crawler
         self._held_lock = held_lock
@@ -59,7 +63,7 @@ class RunLifecycle:
         self.write_timeout = write_timeout
         self.run_timeout = run_timeout
         self.stop_grace = stop_grace
-        self.report = RunReport(start_urls=list(start_urls))
+        self.report = RunReport(start_urls=list(start_urls), fill_min_articles=fill_min_articles)
         self.state = CrawlState()
         self.archive: Archive | None = None
         self.verdict: Verdict | None = None
@@ -83,6 +87,7 @@ class RunLifecycle:
             run_timeout=settings.getfloat("INVESTCHN_RUN_TIMEOUT"),
             stop_grace=settings.getfloat("INVESTCHN_STOP_GRACE_SECONDS"),
             held_lock=settings.get("INVESTCHN_HELD_LOCK"),
+            fill_min_articles=settings.getint("INVESTCHN_FILL_DRIFT_MIN_ARTICLES"),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -161,6 +166,7 @@ class RunLifecycle:
             self._time_limit.cancel()
         if self.archive is not None and self.report.run_id is not None:
             self._complete_sections(reason)
+            self._check_fill_rates()
             self.verdict = judge(self.report)
             try:
                 self.archive.finish_run(
@@ -191,6 +197,33 @@ class RunLifecycle:
                 self.archive.complete_sections(sections, self.report.run_id, utc_now())
         except sqlite3.Error as error:  # the walks stay pending: the next run walks them again
             self.report.write_error = f"{type(error).__name__}: {error} (recording completed lists)"
+
+    def _check_fill_rates(self) -> None:
+        """Put the fill rates of the run's articles and of the archive's history in the report (for ``judge``)."""
+        if self.report.fill_min_articles <= 0 or self.report.write_error:
+            return
+        try:
+            run, history = run_fill_comparison(self.archive.db, self.report.run_id)
+        except sqlite3.Error as error:  # a reading problem must not hide the run's own verdict
+            logger.warning("could not compare the run's fill rates with the archive's: %s", error)
+            return
+        self.report.fill_checks = [
+            FillCheck(
+                f.filled,
+                run.eligible[f.key] - run.missing[f.key],
+                run.eligible[f.key],
+                history.eligible[f.key] - history.missing[f.key],
+                history.eligible[f.key],
+            )
+            for f in FIELDS
+        ]
+        if run.articles:
+            logger.info(
+                "fill rates of the %d article(s) this run stored (and of the %d before): %s",
+                run.articles,
+                history.articles,
+                ", ".join(f"{c.field} {c.run_rate:.0%} ({c.history_rate:.0%})" for c in self.report.fill_checks),
+            )
 
     def _requests(self) -> int:
         return int(self.crawler.stats.get_value("downloader/request_count", 0))

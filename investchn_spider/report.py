@@ -16,6 +16,13 @@ from . import exitcodes
 # DRIFT_MIN_PAGES of them) means the site changed its templates, not that a few pages are odd.
 DRIFT_SHARE = 0.2
 DRIFT_MIN_PAGES = 3
+# Layout drift by fill rates: a field filled in at least FILL_MIN_HISTORY_RATE of at least
+# FILL_MIN_HISTORY articles stored before the run, and in less than FILL_DROP_FACTOR of that rate
+# among the articles the run stored (at least INVESTCHN_FILL_DRIFT_MIN_ARTICLES of them): the site
+# still serves pages the extractor reads, but a label or block it used to read is gone.
+FILL_MIN_HISTORY = 50
+FILL_MIN_HISTORY_RATE = 0.8
+FILL_DROP_FACTOR = 0.5
 
 # The word the runs table keeps for each exit status.
 STATUS_WORDS = {
@@ -63,6 +70,37 @@ class Verdict:
     message: str
 
 
+@dataclass(frozen=True)
+class FillCheck:
+    """One field's fill rate among the articles a run stored and among those stored before it (from the archive)."""
+
+    field: str  # what filled means, for the message: "来源 (source)"
+    run_filled: int
+    run_articles: int  # the run's articles the field applies to
+    history_filled: int
+    history_articles: int
+
+    @property
+    def run_rate(self) -> float:
+        """Return the share (0..1) of the run's articles with the field filled (0 when it stored none)."""
+        return self.run_filled / self.run_articles if self.run_articles else 0.0
+
+    @property
+    def history_rate(self) -> float:
+        """Return the share (0..1) of the earlier articles with the field filled (0 when there are none)."""
+        return self.history_filled / self.history_articles if self.history_articles else 0.0
+
+    def dropped(self, min_run_articles: int) -> bool:
+        """Return whether the run's rate fell far below the history's (the rule above :class:`FillCheck`)."""
+        return (
+            min_run_articles > 0
+            and self.run_articles >= min_run_articles
+            and self.history_articles >= FILL_MIN_HISTORY
+            and self.history_rate >= FILL_MIN_HISTORY_RATE
+            and self.run_rate < FILL_DROP_FACTOR * self.history_rate
+        )
+
+
 @dataclass
 class RunReport:
     """The typed record of one crawl run, filled in by its components while it runs."""
@@ -79,6 +117,8 @@ class RunReport:
     start_error: str | None = None
     counts: Counter = field(default_factory=Counter)
     archived_urls: set[str] = field(default_factory=set)  # listed or fetched URLs the archive already held
+    fill_checks: list[FillCheck] = field(default_factory=list)  # set at the end of the run, from the archive
+    fill_min_articles: int = 20  # INVESTCHN_FILL_DRIFT_MIN_ARTICLES (0: no fill-rate check)
 
     def count(self, name: str, n: int = 1) -> None:
         """Add ``n`` to the count ``name`` (one of :data:`COUNTS`)."""
@@ -145,4 +185,11 @@ def _judge(report: RunReport) -> tuple[int, str]:
         )
     if empty := report.get("listings_without_articles"):
         return exitcodes.LAYOUT_DRIFT, f"layout drift: {empty} list page(s) show no article links (see the log)"
+    if dropped := [check for check in report.fill_checks if check.dropped(report.fill_min_articles)]:
+        falls = "; ".join(
+            f"{check.field} filled in {check.run_rate:.0%} of the {check.run_articles} articles this run stored, "
+            f"against {check.history_rate:.0%} of the {check.history_articles} stored before"
+            for check in dropped
+        )
+        return exitcodes.LAYOUT_DRIFT, f"layout drift: {falls} (see investchn quality)"
     return exitcodes.OK, "ok"

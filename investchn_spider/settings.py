@@ -104,6 +104,11 @@ INVESTCHN_MAX_PAGE_BYTES = 16 * 1024 * 1024
 # Pages one article split over several (第1页 / 下一页) may have; an article with more is not stored
 # (a failure of kind paging_limit), so that no truncated article passes for a whole one.
 INVESTCHN_MAX_ARTICLE_PAGES = 20
+
+# Layout drift by fill rates: a run that stored at least this many articles is judged against the
+# archive's history (a field far less often filled than before exits 6); 0 turns the check off.
+INVESTCHN_FILL_DRIFT_MIN_ARTICLES = 20
+
 # An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
 # hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
 INVESTCHN_HELD_LOCK = None

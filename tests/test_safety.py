@@ -37,6 +37,7 @@ from investchn_spider.store.lock import ArchiveLock
 READ_ONLY_COMMANDS = [
     ["search", "园区"],
     ["stats"],
+    ["quality", "--json"],
     ["runs"],
     ["failures"],
     ["export"],
@@ -602,7 +603,7 @@ def test_every_date_option_is_the_one_parser():
         for param in command.params
         if param.name in ("since", "until")
     }
-    assert {name for name, _ in options} == {"crawl", "export", "search", "stats"}
+    assert {name for name, _ in options} == {"crawl", "export", "quality", "search", "stats"}
     assert all(
         isinstance(kind, DateParam) and kind.end == (option == "--until") for (_, option), kind in options.items()
     )

@@ -92,3 +92,9 @@ def table(headers: list[str], rows: list[list], align: str = "") -> list[str]:
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
     return lines
+
+
+def echo_table(lines: list[str]) -> None:
+    """Print the lines of a :func:`table`, indented by two spaces."""
+    for line in lines:
+        click.echo("  " + line)

@@ -6,6 +6,7 @@ import click
 
 from .common import db_option, open_archive
 from .filters import build_filter, date_options, table
+from .filters import echo_table as _echo
 
 
 @click.command()
@@ -24,12 +25,15 @@ def stats(db_path: str, run_count: int, since, until) -> None:
         investchn stats --db data/investchn.db
         investchn stats --since 2024-01 --until 2024-06
     """
+    from ..store.quality import fill_rates, fill_rates_by_month
     from ..store.queries import archive_stats
 
     selection = build_filter(since=since, until=until)
     with open_archive(db_path) as archive:
         summary = archive_stats(archive.db, selection.since, selection.until)
         runs = archive.recent_runs(run_count) if run_count else []
+        rates = fill_rates(archive.db, selection) if summary.articles else None
+        months = fill_rates_by_month(archive.db, selection) if summary.articles else []
     name = db_path if not (since or until) else f"{db_path} (published {since or '…'} to {until or '…'})"
     if not summary.articles:
         click.echo(f"Archive {name}: no articles{'' if since or until else ' yet'}.")
@@ -53,6 +57,7 @@ def stats(db_path: str, run_count: int, since, until) -> None:
             _echo(table(["district", "missing", "months"], rows, "<<>"))
         else:
             click.echo("  none")
+        _quality_section(db_path, rates, months)
     if run_count:
         click.echo("\nLast runs")
         if runs:
@@ -86,6 +91,13 @@ def stats(db_path: str, run_count: int, since, until) -> None:
             click.echo("  none")
 
 
-def _echo(lines: list[str]) -> None:
-    for line in lines:
-        click.echo("  " + line)
+def _quality_section(db_path: str, rates, months) -> None:
+    """Print the overall fill rates, the month with the most incomplete records and where to look further."""
+    from .quality import fill_table, worst_month
+
+    click.echo(f"\nQuality ({rates.incomplete:,} of {rates.articles:,} articles miss a field)")
+    _echo(fill_table(rates))
+    worst = worst_month(months)
+    if worst and rates.incomplete:
+        click.echo(f"  Worst month: {worst[0]} ({worst[1]:.1%} of its articles miss a field)")
+    click.echo(f"  More: investchn quality --db {db_path}")

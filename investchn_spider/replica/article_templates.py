@@ -206,14 +206,16 @@ def _body_d(article: Article, path: str) -> str:
 # -- pages -------------------------------------------------------------------------------------------
 
 
-def _meta_items(article: Article, template: str) -> list[tuple[str, str | None]]:
-    """Return (label, value) for 发布时间, 来源, 发布开发区 (value None when the article has none)."""
+def _meta_items(article: Article, template: str, hidden: frozenset[str]) -> list[tuple[str, str | None]]:
+    """Return (label, value) for 发布时间, 来源, 发布开发区 (value None when the article has none, or when
+    its label is ``hidden``: the page then shows it as the site shows a missing one)."""
     meta = article.meta
-    return [
+    items = [
         ("发布时间", format_date(template, meta.date, article.shown_datetime())),
         ("来源", meta.source),
         ("发布开发区", meta.zone),
     ]
+    return [(label, None if label in hidden else value) for label, value in items]
 
 
 def _scripts(article: Article) -> str:
@@ -225,9 +227,16 @@ def _scripts(article: Article) -> str:
     )
 
 
-def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
+def render_a(
+    site: ReplicaSite,
+    article: Article,
+    path: str,
+    shown_section: tuple[str, str],
+    pager: str = "",
+    hidden: frozenset[str] = frozenset(),
+) -> str:
     """Return template A (div layout, UTF-8) as text."""
-    info = "&nbsp;&nbsp;".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "A") if value)
+    info = "&nbsp;&nbsp;".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "A", hidden) if value)
     body = (
         chrome.breadcrumb(_trail(site, article, shown_section))
         + '<div class="article">\n'
@@ -245,10 +254,17 @@ def render_a(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     return chrome.page(article.title, body, charset_meta="utf-8", current="开发区新闻", scripts=_scripts(article))
 
 
-def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
+def render_b(
+    site: ReplicaSite,
+    article: Article,
+    path: str,
+    shown_section: tuple[str, str],
+    pager: str = "",
+    hidden: frozenset[str] = frozenset(),
+) -> str:
     """Return template B (table layout, to be GBK-encoded, meta gb2312) as text."""
     info = "&nbsp;&nbsp;".join(
-        f"{label}：<span>{esc(value or '')}</span>" for label, value in _meta_items(article, "B")
+        f"{label}：<span>{esc(value or '')}</span>" for label, value in _meta_items(article, "B", hidden)
     )
     trail = chrome.breadcrumb(_trail(site, article, shown_section), sep=" &gt; ")
     related = _related(site, article.meta.id, path, relative=True)
@@ -275,9 +291,16 @@ def render_b(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     )
 
 
-def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
+def render_c(
+    site: ReplicaSite,
+    article: Article,
+    path: str,
+    shown_section: tuple[str, str],
+    pager: str = "",
+    hidden: frozenset[str] = frozenset(),
+) -> str:
     """Return template C (GBK declared only in the HTTP header, <br> body) as text."""
-    info = "\u3000".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "C") if value)
+    info = "\u3000".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "C", hidden) if value)
     body = (
         chrome.breadcrumb(_trail(site, article, shown_section))
         + '<div class="xl_con">\n'
@@ -294,9 +317,16 @@ def render_c(site: ReplicaSite, article: Article, path: str, shown_section: tupl
     return chrome.page(article.title, body, charset_meta=None, current="开发区新闻", scripts=_scripts(article))
 
 
-def render_d(site: ReplicaSite, article: Article, path: str, shown_section: tuple[str, str], pager: str = "") -> str:
+def render_d(
+    site: ReplicaSite,
+    article: Article,
+    path: str,
+    shown_section: tuple[str, str],
+    pager: str = "",
+    hidden: frozenset[str] = frozenset(),
+) -> str:
     """Return template D (UTF-8 with BOM added by the caller, no charset anywhere) as text."""
-    items = [f"{label}: {esc(value)}" for label, value in _meta_items(article, "D") if value]
+    items = [f"{label}: {esc(value)}" for label, value in _meta_items(article, "D", hidden) if value]
     items.append('浏览次数: <span id="hits"></span>')
     hits = 100 + zlib.crc32(str(article.meta.docid).encode()) % 5000
     body = (
@@ -356,18 +386,25 @@ def _pager(template: str, paths: list[str], page: int, path: str) -> str:
 
 
 def render_article(
-    site: ReplicaSite, article_id: int, path: str, shown_section: tuple[str, str], first_path: str | None = None
+    site: ReplicaSite,
+    article_id: int,
+    path: str,
+    shown_section: tuple[str, str],
+    first_path: str | None = None,
+    hidden_meta: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
-    """Return (page text, template letter) of article ``article_id`` served at ``path``.
+    """Return (page text, template letter) of article ``article_id`` served at ``path``, without the meta
+    items of ``hidden_meta``.
 
     ``first_path`` is the article's first page when ``path`` is one of its continuation pages (an
     article split over several shows its part of the body and the pager on each).
     """
     article = site.article(article_id)
     template = article.meta.template
+    render = RENDERERS[template]
     if article.page_count == 1:
-        return RENDERERS[template](site, article, path, shown_section), template
+        return render(site, article, path, shown_section, hidden=hidden_meta), template
     paths = site.page_paths(article_id, first_path or path)
     page = paths.index(path) + 1
     pager = _pager(template, paths, page, path)
-    return RENDERERS[template](site, article.page_view(page), path, shown_section, pager), template
+    return render(site, article.page_view(page), path, shown_section, pager, hidden_meta), template

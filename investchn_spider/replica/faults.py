@@ -14,6 +14,7 @@ Rules are plain JSON-able dicts so the CLI can take them::
     {"kind": "redirect", "status": 301, "location": "http://localhost:8000/x"}
     {"kind": "refresh", "location": "http://localhost:8000/x"}  # a page that is a <meta> refresh
     {"kind": "pager_loop"}  # a list's last page links 下一页 on to itself with ?p=N+1, forever
+    {"kind": "meta_missing", "labels": ["来源"]}  # article pages without these meta items (default 来源, 发布开发区)
 
 ``match`` is a regular expression searched in the request path (query included); omitted, it
 matches every path. ``times`` limits a rule to the first N matching requests *per path*; omitted,
@@ -21,7 +22,9 @@ the rule always applies. Rules are tried in order: every matching "slow" rule ad
 every matching "rewrite" rule replaces its text in the page (in the page's own encoding: it stands
 for a redesign of the site), every matching "header" rule sets its header, every matching
 "pager_loop" rule turns a list's missing 下一页 into a link to the same page with a new query
-string, and the first matching rule of another kind (status, drop, truncate, huge, gzip_bomb,
+string, every matching "meta_missing" rule leaves its labels out of an article page's meta line (the
+site stops showing them: a template change the extractor survives, but its records lose the
+fields), and the first matching rule of another kind (status, drop, truncate, huge, gzip_bomb,
 redirect, refresh) decides the response.
 """
 
@@ -46,8 +49,25 @@ KINDS = (
     "redirect",
     "refresh",
     "pager_loop",
+    "meta_missing",
 )
-_KEYS = {"match", "kind", "status", "seconds", "times", "old", "new", "name", "value", "size", "declared", "location"}
+# The meta items an article page shows beside 发布时间, which a meta_missing rule can leave out.
+META_LABELS = ("来源", "发布开发区")
+_KEYS = {
+    "labels",
+    "match",
+    "kind",
+    "status",
+    "seconds",
+    "times",
+    "old",
+    "new",
+    "name",
+    "value",
+    "size",
+    "declared",
+    "location",
+}
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
@@ -67,6 +87,7 @@ class FaultRule:
     size: int = 0  # huge, gzip_bomb: bytes of the (inflated) body
     declared: bool = True  # huge: send Content-Length
     location: str = ""  # redirect, refresh
+    labels: tuple[str, ...] = ()  # meta_missing
 
     @classmethod
     def from_dict(cls, rule: dict) -> FaultRule:
@@ -95,6 +116,9 @@ class FaultRule:
             raise ValueError(f"a {kind} rule needs a positive integer 'size', got {size!r}")
         if kind in ("redirect", "refresh") and not rule.get("location"):
             raise ValueError(f"a {kind} rule needs a 'location'")
+        labels = rule.get("labels", list(META_LABELS) if kind == "meta_missing" else [])
+        if not isinstance(labels, list) or not set(labels) <= set(META_LABELS):
+            raise ValueError(f"labels must be a list of {META_LABELS}, got {labels!r}")
         if kind == "redirect":
             status = int(rule.get("status", 301))
             if status not in _REDIRECT_STATUSES:
@@ -112,6 +136,7 @@ class FaultRule:
             size,
             bool(rule.get("declared", True)),
             rule.get("location", ""),
+            tuple(labels),
         )
 
 
@@ -125,6 +150,7 @@ class Decision:
     rewrites: tuple[tuple[str, str], ...] = ()  # (old, new) texts to replace in the page
     headers: tuple[tuple[str, str], ...] = ()  # (name, value) headers to set on the response
     rule: FaultRule | None = None  # the deciding rule, for its parameters (size, location …)
+    hidden_meta: tuple[str, ...] = ()  # meta labels an article page leaves out
 
 
 @dataclass
@@ -145,6 +171,7 @@ class FaultPlan:
         delay = 0.0
         rewrites: list[tuple[str, str]] = []
         headers: list[tuple[str, str]] = []
+        hidden: list[str] = []
         with self._lock:
             for number, rule in enumerate(self.rules):
                 if rule.pattern is not None and not rule.pattern.search(path):
@@ -165,8 +192,11 @@ class FaultPlan:
                 if rule.kind == "header":
                     headers.append((rule.name, rule.value))
                     continue
-                return Decision(delay, rule.kind, rule.status, tuple(rewrites), tuple(headers), rule)
-        return Decision(delay, rewrites=tuple(rewrites), headers=tuple(headers))
+                if rule.kind == "meta_missing":
+                    hidden.extend(label for label in rule.labels if label not in hidden)
+                    continue
+                return Decision(delay, rule.kind, rule.status, tuple(rewrites), tuple(headers), rule, tuple(hidden))
+        return Decision(delay, rewrites=tuple(rewrites), headers=tuple(headers), hidden_meta=tuple(hidden))
 
 
 def _page_number(path: str) -> int:

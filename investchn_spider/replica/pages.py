@@ -133,8 +133,13 @@ def article_modified(site: ReplicaSite, article_id: int) -> dt.datetime:
     return article.meta.published + dt.timedelta(hours=2, days=article.revised_at)
 
 
-def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page:
-    """Return the Page for ``raw_path`` (query ignored); ``offsite`` is host:port for off-site links."""
+def render(
+    site: ReplicaSite, raw_path: str, offsite: str = "localhost", hidden_meta: frozenset[str] = frozenset()
+) -> Page:
+    """Return the Page for ``raw_path`` (query ignored); ``offsite`` is host:port for off-site links.
+
+    ``hidden_meta``: meta labels (来源, 发布开发区) an article page leaves out (fault ``meta_missing``).
+    """
     path = raw_path.split("#", 1)[0].split("?", 1)[0] or "/"
     if path in ("/", "/index.html", "/index.htm"):
         return _html(templates.home(site, offsite), _newest(site, site.latest(1)))
@@ -152,7 +157,7 @@ def render(site: ReplicaSite, raw_path: str, offsite: str = "localhost") -> Page
     found = site.resolve_page(path)
     if found:
         article_id, shown_section, first_path, _ = found
-        text, template = render_article(site, article_id, path, shown_section, first_path)
+        text, template = render_article(site, article_id, path, shown_section, first_path, hidden_meta)
         content_type, encoding, prefix = ENCODINGS[template]
         headers = (("Content-Type", content_type), ("Last-Modified", http_date(article_modified(site, article_id))))
         return Page(200, headers, prefix + text.encode(encoding))

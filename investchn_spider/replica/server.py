@@ -66,7 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif decision.action == "gzip_bomb":
             page = pages.gzip_bomb(rule.size)
         else:
-            page = pages.render(replica.site, self.path, f"localhost:{replica.port}")
+            page = pages.render(
+                replica.site, self.path, f"localhost:{replica.port}", hidden_meta=frozenset(decision.hidden_meta)
+            )
             if decision.rewrites:
                 page = pages.rewrite(page, decision.rewrites)
         if decision.headers:
