@@ -13,7 +13,17 @@ from .. import exitcodes
 from ..store import ArchiveError
 from ..store.archive import DEMO_CREATOR, check_writable, delete_demo_archive, identify
 from ..store.lock import ArchiveLock
-from .common import DEFAULT_DB, DEMO_DB, CommandError, db_option, open_archive, since_option, take_lock
+from .common import (
+    DEFAULT_DB,
+    DEMO_DB,
+    CommandError,
+    db_option,
+    open_archive,
+    progress_option,
+    show_progress,
+    since_option,
+    take_lock,
+)
 
 
 @click.command()
@@ -48,7 +58,14 @@ from .common import DEFAULT_DB, DEMO_DB, CommandError, db_option, open_archive, 
     type=click.Path(file_okay=False),
     help="Folder of the per-run log files [default: logs/ beside the archive].",
 )
-@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Console log level.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    default="WARNING",
+    show_default=True,
+    help="Console log level (the log file always gets INFO).",
+)
+@progress_option()
 def crawl(
     start_urls,
     db_path,
@@ -62,6 +79,7 @@ def crawl(
     allowed_domains,
     log_dir,
     log_level,
+    progress,
 ) -> None:
     """Crawl 开发区新闻 into the archive, fetching only what is new, and print a summary.
 
@@ -102,6 +120,7 @@ def crawl(
         timeout=timeout,
         page_timeout=page_timeout,
         log_level=log_level,
+        progress=show_progress(progress),
         full=full,
         refresh=refresh,
         since=since,
@@ -149,7 +168,14 @@ def demo(db_path: str, articles: int, seed: int) -> None:
         with ReplicaServer(ReplicaSite(seed=seed, articles=articles)) as server:
             click.echo(f"Replica of the portal serving at {server.url} ({articles} articles, seed {seed})")
             args = {"command": "demo", "start_urls": [server.url], "db": db_path, "articles": articles, "seed": seed}
-            options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
+            options = CrawlOptions(
+                db=db_path,
+                start_urls=[server.url],
+                delay=0.0,
+                log_level="WARNING",
+                progress=show_progress(None),
+                run_args=args,
+            )
             code = crawl_and_report(options, lock=lock)
     finally:
         lock.release()
