@@ -31,6 +31,7 @@ class CrawlOptions:
     timeout: float | None = None  # the whole run's wall time
     page_timeout: float | None = None
     log_level: str | None = None
+    progress: bool = False  # the live status line on stderr (a terminal)
     full: bool = False
     refresh: bool = False
     since: str | None = None
@@ -83,6 +84,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_requests
     if options.log_level:
         overrides["LOG_LEVEL"] = options.log_level
+    if options.progress:
+        overrides["INVESTCHN_PROGRESS"] = True
     overrides.update(options.extra_settings)
     settings.setdict(overrides, priority="cmdline")
     return settings
@@ -97,24 +100,28 @@ def log_path_for(settings: Settings, started: datetime) -> Path:
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl with the given options (blocking; once per process, as Twisted's reactor cannot restart).
 
-    Logs go to the console at the chosen level and, at INFO, to a log file per run.
+    Logs go to the console at the chosen level (``investchn crawl``: WARNING) and, at INFO, to a log
+    file per run, start-up lines included.
     """
     settings = crawl_settings(options)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(ZoneNewsSpider)
-    process.crawl(crawler)
-    # After crawl(): the crawler replaces Scrapy's root log handler when it applies its settings.
-    root = logging.getLogger()
-    for handler in root.handlers:
-        handler.addFilter(_network_errors_in_one_line)
     log_path = log_path_for(settings, datetime.now(UTC))
     log_path.parent.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(log_path, encoding="utf-8")
     file_handler.setLevel(logging.INFO)
     file_handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
     file_handler.addFilter(_network_errors_in_one_line)
-    root.addHandler(file_handler)  # Scrapy leaves the root logger at NOTSET: INFO reaches the file
+    # Before Scrapy starts, so the file also keeps its start-up lines (versions, settings, components);
+    # Scrapy replaces only its own root handler and leaves the root logger at NOTSET: INFO reaches the file.
+    root = logging.getLogger()
+    root.addHandler(file_handler)
     try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(ZoneNewsSpider)
+        process.crawl(crawler)
+        # After crawl(): the crawler replaces Scrapy's root log handler when it applies its settings.
+        for handler in root.handlers:
+            if handler is not file_handler:
+                handler.addFilter(_network_errors_in_one_line)
         process.start()
     finally:
         root.removeHandler(file_handler)

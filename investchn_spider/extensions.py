@@ -260,3 +260,70 @@ class RunLifecycle:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+
+class CrawlProgress:
+    """The live status line of a crawl on a terminal: pages, new articles, failures, pages/s, elapsed.
+
+    Enabled by ``INVESTCHN_PROGRESS`` (``investchn crawl`` sets it when stderr is a terminal); it
+    redraws every ``INVESTCHN_PROGRESS_INTERVAL`` seconds from the run's report and Scrapy's stats,
+    and erases itself before a log line reaches the terminal (which would else be written into it)
+    and when the spider closes, before the command prints its summary.
+    """
+
+    def __init__(self, crawler, interval: float, progress=None) -> None:
+        from .progress import Progress
+
+        self.crawler = crawler
+        self.interval = interval
+        self.progress = progress or Progress("crawl", rate="pages", enabled=True)
+        self._loop = None
+        self._handlers: list[logging.Handler] = []
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CrawlProgress:
+        """Build the extension when INVESTCHN_PROGRESS is on (else raise NotConfigured); connect its signals."""
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("INVESTCHN_PROGRESS"):
+            raise NotConfigured
+        extension = cls(crawler, crawler.settings.getfloat("INVESTCHN_PROGRESS_INTERVAL"))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def counts(self) -> dict[str, int]:
+        """Return the counts the line shows, as they stand."""
+        report = self.crawler.get_extension(RunLifecycle).report
+        return {
+            "pages": int(self.crawler.stats.get_value("response_received_count", 0)),
+            "new_articles": report.get("articles_new"),
+            "failures": report.get("failures"),
+        }
+
+    def spider_opened(self, spider) -> None:
+        """Draw the line and redraw it on a timer; log lines to the terminal erase it first."""
+        from twisted.internet.task import LoopingCall
+
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "stream", None) is self.progress.stream:  # the console, not the log file
+                handler.addFilter(self._clear_before_log)
+                self._handlers.append(handler)
+        self._loop = LoopingCall(self._tick)
+        self._loop.start(self.interval, now=True)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """Draw the final counts once, then erase the line for the command's summary."""
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        self.progress.update(force=True, **self.counts())
+        self.progress.close()
+        for handler in self._handlers:
+            handler.removeFilter(self._clear_before_log)
+
+    def _tick(self) -> None:
+        self.progress.update(force=True, **self.counts())
+
+    def _clear_before_log(self, record: logging.LogRecord) -> bool:
+        self.progress.clear()
+        return True

@@ -39,8 +39,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # `scrapy crawl zone_news` exits with the run's exit status, as `investchn crawl` does.
 COMMANDS_MODULE = "investchn_spider.commands"
-# The run's lifecycle: the archive's write lock, the runs row, the time limit, the exit status.
-EXTENSIONS = {"investchn_spider.extensions.RunLifecycle": 0}
+# The run's lifecycle: the archive's write lock, the runs row, the time limit, the exit status; and the
+# live status line (off unless INVESTCHN_PROGRESS).
+EXTENSIONS = {"investchn_spider.extensions.RunLifecycle": 0, "investchn_spider.extensions.CrawlProgress": 10}
 # Article requests for URLs the archive already holds are dropped before they are sent.
 SPIDER_MIDDLEWARES = {"investchn_spider.middlewares.ArchivedUrlFilter": 850}
 # Only http and https are ever requested: no handler reads local files (file:), data: URLs, FTP
@@ -112,3 +113,7 @@ INVESTCHN_FILL_DRIFT_MIN_ARTICLES = 20
 # An ArchiveLock the command already holds on INVESTCHN_DB, handed to the run (set by the CLI, never by
 # hand): the lock is then taken before anything else, so a second crawl fails before Scrapy starts.
 INVESTCHN_HELD_LOCK = None
+# A live status line on stderr (pages, new articles, failures, pages/s, elapsed); `investchn crawl` turns
+# it on when stderr is a terminal. Redrawn every INVESTCHN_PROGRESS_INTERVAL seconds.
+INVESTCHN_PROGRESS = False
+INVESTCHN_PROGRESS_INTERVAL = 0.5

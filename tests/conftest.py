@@ -27,6 +27,43 @@ def run_investchn(*args: str, cwd: Path | str | None = None, timeout: float = 30
     )
 
 
+def run_on_terminal(*args: str, cwd: Path | str | None = None, timeout: float = 300) -> tuple[int, str, str]:
+    """Run ``investchn`` with stderr on a pseudo-terminal (stdout a pipe); return (exit status, stdout, terminal).
+
+    The terminal's text is every byte the command wrote to it, carriage returns and escapes included.
+    """
+    import os
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "investchn_spider", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=slave
+    )
+    os.close(slave)
+    screen = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the command closed its end
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            elif process.poll() is not None:
+                break
+        stdout = process.communicate(timeout=max(deadline - time.monotonic(), 1))[0]
+    finally:
+        os.close(master)
+        if process.poll() is None:
+            process.kill()
+    return process.returncode, stdout.decode("utf-8"), screen.decode("utf-8", "replace")
+
+
 def archive_snapshot(db) -> dict:
     """What must not depend on interruptions or faults: articles by content, with their URLs and sections."""
     from investchn_spider.store import Archive

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import run_investchn
 
 from investchn_spider.cli import cli
-from investchn_spider.cli.progress import Progress
+from investchn_spider.cli.reparse import ReparseProgress
 from investchn_spider.extraction import EXTRACTOR_VERSION, content_hash
 from investchn_spider.reparse import changed_fields, extract_page
 from investchn_spider.store import Archive
@@ -110,12 +110,14 @@ def test_progress_draws_one_line_on_a_terminal_only():
 
     terminal, pipe = Terminal(), io.StringIO()
     for stream in (terminal, pipe):
-        progress = Progress("pages", stream=stream, interval=0)
-        progress.update(5, 10)
-        progress.update(10, 10)
+        progress = ReparseProgress(stream=stream)
+        progress.progress.interval = 0
+        progress(5, 10)
+        progress(10, 10)
         progress.close()
     assert pipe.getvalue() == ""
-    assert "\r5/10 pages" in terminal.getvalue() and "10/10 pages" in terminal.getvalue()
+    assert "reparse: 5 articles, 5 left" in terminal.getvalue()
+    assert "reparse: 10 articles, 0 left" in terminal.getvalue()
     assert "\n" not in terminal.getvalue()
 
 

@@ -24,7 +24,7 @@ import lxml.html
 import pytest
 
 from investchn_spider.replica import ReplicaServer, ReplicaSite, render
-from investchn_spider.replica.content import SECTIONS, TEMPLATES
+from investchn_spider.replica.content import LAST_DAY, OTHER_SECTIONS, SECTIONS, TEMPLATES
 from investchn_spider.replica.faults import FaultPlan, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +97,29 @@ def test_site_growth_keeps_older_articles_unchanged():
     assert set(small.dead_links()) <= set(big.dead_links())
     newest_small = small.expected_articles()[-1]["published_date"]
     assert all(e["published_date"] >= newest_small for e in big.expected_articles()[120:])
+
+
+@pytest.mark.parametrize(("seed", "articles"), [(2024, 300), (7, 3000), (11, 30_000)])
+def test_every_replica_date_is_in_the_past(seed, articles):
+    """A replica of any size is dated before its fixed LAST_DAY, itself in the past: no news from the future."""
+    import datetime as dt
+
+    assert dt.date(2026, 6, 30) >= LAST_DAY < dt.date.today()
+    site = ReplicaSite(seed=seed, articles=articles)
+    days = [meta.date for meta in site.metas] + [dt.date.fromordinal(item.day) for item in site.dead]
+    days += [page["date"] for slug in OTHER_SECTIONS for page in site.other_pages(slug)]
+    days += [page["date"] for page in site.archive_pages()]
+    assert max(days) <= LAST_DAY
+    published = [e["published_date"] for e in site.expected_articles()]
+    assert published == sorted(published)  # list order (by id) is time order, however dense
+    assert max(published) <= LAST_DAY.isoformat()
+    # A large site is spread over many months, not piled onto its last day.
+    assert len({day[:7] for day in published}) >= min(articles // 40, 20)
+
+
+def test_site_growth_past_the_dense_part_keeps_older_articles_unchanged():
+    small, big = ReplicaSite(seed=3, articles=1200), ReplicaSite(seed=3, articles=1500)
+    assert big.expected_articles()[:1200] == small.expected_articles()
 
 
 def test_site_metadata_for_100k_articles_is_fast():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import sys
 from datetime import date
 
 import click
@@ -34,6 +35,20 @@ def db_option(default: str = DEFAULT_DB):
         type=click.Path(dir_okay=False),
         help="The SQLite archive file.",
     )
+
+
+def progress_option():
+    """Return the shared ``--progress/--no-progress`` option (default: when stderr is a terminal)."""
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="A live status line on stderr [default: when stderr is a terminal, so never under cron].",
+    )
+
+
+def show_progress(choice: bool | None) -> bool:
+    """Return whether to draw the status line: ``choice`` if given, else whether stderr is a terminal."""
+    return sys.stderr.isatty() if choice is None else choice
 
 
 def open_archive(db_path: str, *, readonly: bool = True, create: bool = False, created_by: str = "investchn"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,7 +15,17 @@ from .. import exitcodes
 from ..store import ArchiveError
 from ..store.archive import DEMO_CREATOR, check_writable, delete_demo_archive, identify
 from ..store.lock import ArchiveLock
-from .common import DEFAULT_DB, DEMO_DB, CommandError, db_option, open_archive, since_option, take_lock
+from .common import (
+    DEFAULT_DB,
+    DEMO_DB,
+    CommandError,
+    db_option,
+    open_archive,
+    progress_option,
+    show_progress,
+    since_option,
+    take_lock,
+)
 
 
 @click.command()
@@ -48,7 +60,14 @@ from .common import DEFAULT_DB, DEMO_DB, CommandError, db_option, open_archive, 
     type=click.Path(file_okay=False),
     help="Folder of the per-run log files [default: logs/ beside the archive].",
 )
-@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Console log level.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    default="WARNING",
+    show_default=True,
+    help="Console log level (the log file always gets INFO).",
+)
+@progress_option()
 def crawl(
     start_urls,
     db_path,
@@ -62,6 +81,7 @@ def crawl(
     allowed_domains,
     log_dir,
     log_level,
+    progress,
 ) -> None:
     """Crawl 开发区新闻 into the archive, fetching only what is new, and print a summary.
 
@@ -102,6 +122,7 @@ def crawl(
         timeout=timeout,
         page_timeout=page_timeout,
         log_level=log_level,
+        progress=show_progress(progress),
         full=full,
         refresh=refresh,
         since=since,
@@ -121,48 +142,112 @@ def crawl(
     help="How many articles the bundled replica generates.",
 )
 @click.option("--seed", default=2024, show_default=True, help="Seed of the replica's generated content.")
-def demo(db_path: str, articles: int, seed: int) -> None:
+@click.option(
+    "--serve",
+    "serve_after",
+    is_flag=True,
+    help="Then keep the replica up (the archived URLs open) and serve the archive in the web view, until Ctrl+C.",
+)
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(min=0, max=65535),
+    help="The replica's port [default: a free one]; the same port again keeps an earlier demo's URLs working.",
+)
+@click.option(
+    "--web-port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(min=1, max=65535),
+    help="Port of the web view (with --serve).",
+)
+def demo(db_path: str, articles: int, seed: int, serve_after: bool, port: int, web_port: int) -> None:
     """Crawl the bundled replica of the portal into a fresh archive, then show how to explore it.
 
     An existing archive at --db is replaced only if an earlier demo made it (and no crawl has
-    written to it since); anything else there is refused, untouched.
+    written to it since); anything else there is refused, untouched. With --serve the replica
+    keeps running after the crawl, so the archived URLs open, and the archive is served in the
+    web view (Datasette) at http://127.0.0.1:8001/; Ctrl+C stops both.
 
     \b
     Example:
         investchn demo
+        investchn demo --serve --port 8000
     """
     from ..crawl import CrawlOptions
     from ..replica import ReplicaServer, ReplicaSite
+    from .serve import check_web_view, run_web_view
 
     path = Path(db_path)
     if db_path == DEMO_DB:
         path.parent.mkdir(parents=True, exist_ok=True)
     if not path.parent.is_dir():
         raise CommandError(f"cannot create archive {path}: folder {path.parent} does not exist")
+    if serve_after:  # before the crawl: a web view that cannot start is said at once, not after it
+        check_web_view(WEB_HOST, web_port)
     lock = take_lock(db_path)  # before anything is read or deleted: a running crawl keeps its archive
-    try:
+    with contextlib.ExitStack() as running:
         try:
-            delete_demo_archive(path, lock)
-        except ArchiveError as error:
-            raise CommandError(str(error)) from None
-        open_archive(db_path, readonly=False, create=True, created_by=DEMO_CREATOR).close()
-        with ReplicaServer(ReplicaSite(seed=seed, articles=articles)) as server:
-            click.echo(f"Replica of the portal serving at {server.url} ({articles} articles, seed {seed})")
-            args = {"command": "demo", "start_urls": [server.url], "db": db_path, "articles": articles, "seed": seed}
-            options = CrawlOptions(db=db_path, start_urls=[server.url], delay=0.0, log_level="WARNING", run_args=args)
+            try:
+                delete_demo_archive(path, lock)
+            except ArchiveError as error:
+                raise CommandError(str(error)) from None
+            open_archive(db_path, readonly=False, create=True, created_by=DEMO_CREATOR).close()
+            try:
+                server = running.enter_context(ReplicaServer(ReplicaSite(seed=seed, articles=articles), port=port))
+            except OSError as error:
+                raise CommandError(f"cannot start the replica on 127.0.0.1:{port}: {error.strerror}") from None
+            replica_url = server.url  # (the port is 0 again once it has stopped)
+            click.echo(f"Replica of the portal serving at {replica_url} ({articles} articles, seed {seed})")
+            args = {"command": "demo", "start_urls": [replica_url], "db": db_path, "articles": articles, "seed": seed}
+            options = CrawlOptions(
+                db=db_path,
+                start_urls=[replica_url],
+                delay=0.0,
+                log_level="WARNING",
+                progress=show_progress(None),
+                run_args=args,
+            )
             code = crawl_and_report(options, lock=lock)
-    finally:
-        lock.release()
-    click.echo("\nExplore it:")
-    click.echo(f"  investchn search 园区 --db {path} --limit 5")
-    click.echo(f"  investchn stats --db {path}")
-    click.echo(f"  investchn export --db {path} --format csv --excel -o articles.csv")
-    click.echo(f"  investchn serve --db {path}        # the web view (pip install 'investchn[serve]')")
-    click.echo(
-        f"The replica has stopped: the archived URLs ({server.url}…) no longer answer; the archive keeps every"
-        " page's raw capture."
-    )
+        finally:
+            lock.release()
+        click.echo("\nExplore it:")
+        click.echo(f"  investchn search 园区 --db {path} --limit 5")
+        click.echo(f"  investchn stats --db {path}")
+        click.echo(f"  investchn export --db {path} --format csv --excel -o articles.csv")
+        if not serve_after:
+            click.echo(f"  investchn serve --db {path}        # the web view (pip install 'investchn[serve]')")
+        elif code == exitcodes.OK:
+            click.echo(f"\nReplica (the archived URLs): {replica_url}")
+            _serve_until_interrupted(
+                run_web_view, db_path, web_port, lambda url: click.echo(f"Web view: {url}\nCtrl+C stops both.")
+            )
+            click.echo("Stopped the web view and the replica.")
+        else:
+            click.echo("Not serving: the crawl did not succeed (see above).", err=True)
+    if not serve_after:
+        click.echo(
+            f"The replica has stopped: the archived URLs ({replica_url}…) no longer answer; the archive keeps every"
+            " page's raw capture. `investchn demo --serve` keeps it up, with the web view."
+        )
     sys.exit(code)
+
+
+WEB_HOST = "127.0.0.1"
+
+
+def _serve_until_interrupted(run_web_view, db_path: str, port: int, on_ready) -> None:
+    """Run the web view until Ctrl+C (SIGINT) or SIGTERM; return None once it has stopped."""
+    # The crawl's Scrapy left its own SIGINT handler behind (for a reactor now stopped); the web
+    # server takes the signals while it runs and raises them again when it has stopped.
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        run_web_view(db_path, WEB_HOST, port, on_ready)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.command()

@@ -10,11 +10,11 @@ import sys
 import click
 
 from .. import __version__, exitcodes
+from ..progress import Progress
 from ..report import STATUS_WORDS
 from ..store import ArchiveError, utc_now
 from ..store.archive import check_writable, identify
 from .common import CommandError, db_option, open_archive, since_option, take_lock, until_option
-from .progress import Progress
 
 _EXAMPLE_WIDTH = 70  # characters of a value shown around its first difference
 
@@ -53,7 +53,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
     if found.kind != "archive":  # nothing to re-extract: refused as a reader refuses it, no lock file left
         open_archive(db_path).close()
     args = {"command": "reparse", "db": db_path, "since": since, "until": until}
-    progress = Progress("pages")
+    progress = ReparseProgress()
     if dry_run:
         with open_archive(db_path) as archive:
             reparser = Reparser(
@@ -63,7 +63,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
                 until=until,
                 dry_run=True,
                 examples=examples,
-                on_progress=progress.update,
+                on_progress=progress,
             )
             summary = reparser.run()
         progress.close()
@@ -78,7 +78,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
             raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
         with open_archive(db_path, readonly=False) as archive:
             run_id = archive.start_run(args, pid=os.getpid(), version=__version__)
-            reparser = Reparser(archive, at=utc_now(), since=since, until=until, on_progress=progress.update)
+            reparser = Reparser(archive, at=utc_now(), since=since, until=until, on_progress=progress)
             code, message = exitcodes.OK, None
             try:
                 summary = reparser.run()
@@ -160,3 +160,18 @@ def _around_difference(before: str, after: str) -> tuple[str, str]:
         return ("…" if start else "") + piece + ("…" if start + _EXAMPLE_WIDTH < len(text) else "")
 
     return window(before), window(after)
+
+
+class ReparseProgress:
+    """The reparse's status line: called as ``on_progress(done, total)``, it shows the articles done,
+    the articles left, the rate and the elapsed time (on a terminal only; see ``progress.Progress``)."""
+
+    def __init__(self, stream=None) -> None:
+        self.progress = Progress("reparse", rate="articles", stream=stream)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress.update(articles=done, left=total - done, force=done >= total)
+
+    def close(self) -> None:
+        """Erase the line; return None."""
+        self.progress.close()

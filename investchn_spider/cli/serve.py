@@ -26,16 +26,27 @@ def serve(db_path: str, host: str, port: int) -> None:
     Example:
         investchn serve --db data/investchn.db --port 8001
     """
+    check_web_view(host, port)
+    # Fails clearly on a missing, empty or foreign file. Datasette itself opens the file read-only.
+    open_archive(db_path).close()
+    run_web_view(db_path, host, port, on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl+C stops)"))
+
+
+def check_web_view(host: str, port: int) -> None:
+    """Return None if the web view can start on ``host:port``; else fail with one line (Datasette missing,
+    the port taken)."""
     try:
         import datasette  # noqa: F401
     except ImportError:
         raise CommandError(DATASETTE_MISSING) from None
+    _check_port(host, port)
+
+
+def run_web_view(db_path: str, host: str, port: int, on_ready) -> None:
+    """Serve the archive in Datasette until Ctrl+C; return None once it has stopped."""
     from ..web import serve as serve_archive
 
-    # Fails clearly on a missing, empty or foreign file. Datasette itself opens the file read-only.
-    open_archive(db_path).close()
-    _check_port(host, port)
-    serve_archive(db_path, host, port, on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl+C stops)"))
+    serve_archive(db_path, host, port, on_ready=on_ready)
 
 
 def _check_port(host: str, port: int) -> None:

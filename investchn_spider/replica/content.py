@@ -27,8 +27,14 @@ SEARCH_PATH = "/search/"
 TEXT_NEWS, PHOTO_NEWS = "文字新闻", "图片新闻"
 TYPE_SLUGS = {TEXT_NEWS: "wzxw", PHOTO_NEWS: "tpxw"}
 PAGE_SIZE = 15
-# The first article's date; later ones follow it (see _draw_metadata).
+# The first article's date; later ones follow it (see _draw_metadata) ...
 FIRST_DAY = dt.date(2024, 3, 4)
+# ... and no article is dated after this (a fixed day in the past, so every run of a test sees the same
+# site whatever today is). The first SPACING_ARTICLES articles are spaced as a portal publishes (about
+# 0.67 days apart); each further SPACING_ARTICLES come twice as densely, so any number of them fits
+# before LAST_DAY (300 articles end in 2024-09, 2000 in 2025-12, 100,000 in 2026-01).
+LAST_DAY = dt.date(2026, 6, 30)
+SPACING_ARTICLES = 500
 
 # Doc ids as a TRS-style CMS numbers them; the remainder mod 3 says what the URL is.
 _DOCID_BASE = 4_000_000
@@ -278,24 +284,32 @@ class ReplicaSite:
     def _draw_metadata(self) -> None:
         """Draw all articles' metadata from one RNG stream, in id order (so i never depends on N)."""
         rng = random.Random(f"investchn-replica/{self.seed}/meta")
+        # Thins out the day gaps past SPACING_ARTICLES; a stream of its own, so the first
+        # SPACING_ARTICLES articles are drawn exactly as they were before LAST_DAY existed.
+        spacing = random.Random(f"investchn-replica/{self.seed}/spacing")
         day = FIRST_DAY.toordinal()
+        last_day = LAST_DAY.toordinal()
         seconds = 0
         weights = tuple(d.weight for d in DISTRICTS)
         for i in range(1, self.count + 1):
+            density = 0.5 ** ((i - 1) // SPACING_ARTICLES)
             new_day = i == 1
             if i > 1:
                 roll = rng.random()
                 gap = 0 if roll < 0.6 else 1 if roll < 0.9 else rng.randint(2, 3)
-                if gap:
-                    day += gap
+                if gap and density < 1 and spacing.random() >= density:
+                    gap = 0
+                if gap and day < last_day:
+                    day = min(day + gap, last_day)
                     new_day = True
                     weekday = dt.date.fromordinal(day).weekday()
                     if weekday >= 5 and rng.random() < 0.85:  # government news rarely appears at weekends
-                        day += 7 - weekday
+                        day = min(day + 7 - weekday, last_day)
             if new_day:
                 seconds = 8 * 3600 + 30 * 60 + rng.randrange(90 * 60)
             else:  # same day: later in the day, so list order (by id) and time order agree
-                seconds = min(seconds + rng.randrange(10 * 60, 150 * 60), 86399)
+                step = rng.randrange(10 * 60, 150 * 60)
+                seconds = min(seconds + max(1, int(step * density)), 86399)
             district = _pick_weighted(rng, DISTRICTS, weights)
             kind = PHOTO_NEWS if rng.random() < 0.25 else TEXT_NEWS
             zone = None if rng.random() < 0.05 else rng.choice(district.zones)
