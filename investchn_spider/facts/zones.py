@@ -132,6 +132,33 @@ _ETHNIC = [
     "京",
 ]
 _ETHNIC_RUN = re.compile("(?:" + "|".join(e + "族" for e in _ETHNIC) + ")+自治(?:州|县|旗)$")
+# Short forms that are also generic words of zone names (滨江新城, 城东片区, 港口物流园): only their full form counts.
+_GENERIC_SHORT = frozenset(
+    [
+        "滨江",
+        "滨海",
+        "新城",
+        "城东",
+        "城西",
+        "城南",
+        "城北",
+        "城中",
+        "江南",
+        "江北",
+        "河西",
+        "河东",
+        "港口",
+        "新兴",
+        "合作",
+        "开发",
+        "高新",
+        "中心",
+        "东区",
+        "西区",
+        "南区",
+        "北区",
+    ]
+)
 _PROVINCE_SUFFIX = re.compile(r"(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市)$")
 _CITY_SUFFIX = re.compile(r"(?:地区|市|盟|自治州)$")
 _COUNTY_SUFFIX = re.compile(r"(?:新区|林区|特区|自治县|自治旗|区|县|市|旗)$")
@@ -162,7 +189,7 @@ def normalise(name: str) -> str:
     """Return the name as compared: NFKC (full-width to half-width), no whitespace, no ASCII-only bracketed
     part (an English name), other brackets dropped with their content kept, no 国家级/中国 prefix."""
     text = unicodedata.normalize("NFKC", name)
-    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"\s+", "", text).lower()
     text = re.sub(r"[(\[<〔【][\x00-\x7f]*[)\]>〕】]", "", text)
     text = re.sub(r"[()\[\]<>〔〕【】《》“”\"'·・.,，、:：]", "", text)
     changed = True
@@ -189,7 +216,7 @@ def _short_forms(full: str, suffix: re.Pattern[str]) -> set[str]:
     if base != full and len(base) >= 2:
         forms.add(base)
     short = suffix.sub("", base)
-    if len(short) >= 2:
+    if len(short) >= 2 and short not in _GENERIC_SHORT:
         forms.add(short)
     return forms
 
@@ -275,6 +302,9 @@ class _Context:
         fitting = [p for p in candidates if self.consistent(p)]
         if not fitting:
             return False
+        # After 吉林省, a second 吉林 is the city, not the province again.
+        finer = [p for p in fitting if p != _Place(self.province or "", self.city, self.district)]
+        fitting = finer or fitting
         for field in ("province", "city", "district"):
             values = {getattr(p, field) for p in fitting}
             if len(values) == 1 and (value := values.pop()) is not None:
@@ -330,7 +360,8 @@ def _parse_places(text: str, data: _Data, context: _Context, start: int = 0) -> 
         end, found = _match_at(text, pos, data.places, data.longest_place)
         if found:
             word = text[pos:end]
-            full = _COUNTY_SUFFIX.search(word) is not None or _CITY_SUFFIX.search(word) is not None
+            # A full name of three characters or more (杨浦区, 苏州市; not 东区 or 城区, words of zone names too).
+            full = len(word) >= 3 and (_COUNTY_SUFFIX.search(word) or _CITY_SUFFIX.search(word)) is not None
             province_level = all(p.city in (None, p.province) and p.district is None for p in found)
             if (full or province_level or _starts_with_keyword(text[end:])) and context.narrow(found):
                 pos = end
@@ -377,19 +408,21 @@ def resolve_zone(name: str | None) -> dict | None:
                 setattr(merged, field, getattr(context, field))
         context = merged
     else:
-        prefix = _prefix_alias(text, data)
-        if prefix is not None:
-            # A park of a curated zone (张江高新区杨浦园): its place, narrowed by the places after its name.
-            key, found = prefix
-            context = _Context()
-            context.narrow((_Place(found.place.province, found.place.city, None),))
-            _parse_places(text, data, context, start=len(key))
-            if context.district is None:
-                context.district = found.place.district
-            if kind == "other":
-                kind = found.type
         if kind == "新区":
             kind = "other"  # only the 19 national-level 新区 of the curated list are 新区
+        prefix = _prefix_alias(text, data, context)
+        if prefix is not None:
+            # A park of a curated zone (张江高新区杨浦园, 珠海横琴新区): its place, narrowed by the places after it.
+            end, found = prefix
+            parent = _Context()
+            parent.narrow((_Place(found.place.province, found.place.city, None),))
+            parent.narrow((context.place(),) if context.place() and parent.consistent(context.place()) else ())
+            _parse_places(text, data, parent, start=end)
+            if parent.district is None:
+                parent.district = found.place.district
+            context = parent
+            if kind == "other":
+                kind = found.type
     place = context.place()
     out = {
         "name": shown,
@@ -403,10 +436,12 @@ def resolve_zone(name: str | None) -> dict | None:
     return out
 
 
-def _prefix_alias(text: str, data: _Data) -> tuple[str, _Alias] | None:
-    """Return (spelling, zone) of the curated zone whose name the text starts with, longest first."""
-    for end in range(len(text) - 1, 2, -1):
-        found = data.aliases.get(text[:end])
-        if found:
-            return text[:end], found
+def _prefix_alias(text: str, data: _Data, context: _Context) -> tuple[int, _Alias] | None:
+    """Return (end, zone) of the longest curated zone name that starts the text, or starts it after its
+    administrative prefix (珠海 + 横琴 in 珠海横琴新区) and agrees with that prefix; None when there is none."""
+    for start in _parse_places(text, data, _Context()):
+        for end in range(len(text) - 1, start + 1, -1):
+            found = data.aliases.get(text[start:end])
+            if found and context.consistent(found.place):
+                return end, found
     return None
