@@ -36,6 +36,7 @@ _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("高新区", "高新区"),
     ("高新园区", "高新区"),
     ("高新园", "高新区"),
+    ("高科技园区", "高新区"),
     ("高技术产业开发区", "高新区"),
     ("新技术产业开发区", "高新区"),
     ("新技术开发区", "高新区"),
@@ -67,6 +68,7 @@ _BODY_SUFFIX = re.compile(
 _NOT_A_ZONE = re.compile(
     r"(?:有限公司|有限责任公司|股份公司|集团|公司|人民政府|政府办公室|委员会|商务局|发展和改革委员会)$"
 )
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _EMPTY = {"", "-", "—", "--", "无", "暂无", "null", "none", "n/a", "未知", "其他", "/"}
 # Words after a place that make it a sub-park of the zone named before it (张江高新区杨浦园, 自贸区苏州片区).
 _SUBUNIT = ("片区", "分园", "园区", "园", "新片区", "区块", "组团")
@@ -190,8 +192,8 @@ def normalise(name: str) -> str:
     part (an English name), other brackets dropped with their content kept, no 国家级/中国 prefix."""
     text = unicodedata.normalize("NFKC", name)
     text = re.sub(r"\s+", "", text).lower()
-    text = re.sub(r"[(\[<〔【][\x00-\x7f]*[)\]>〕】]", "", text)
-    text = re.sub(r"[()\[\]<>〔〕【】《》“”\"'·・.,，、:：]", "", text)
+    text = re.sub(r"[(\[<〔【](?:[\x00-\x7f]*|国家级|省级|国家)[)\]>〕】]", "", text)
+    text = re.sub(r"[()\[\]<>〔〕【】《》“”\"'·・.,，、:：\-—–]", "", text)
     changed = True
     while changed:
         changed = False
@@ -225,6 +227,7 @@ def _short_forms(full: str, suffix: re.Pattern[str]) -> set[str]:
 def _data() -> _Data:
     """Return the gazetteer and the alias table, read once from facts/data."""
     places: dict[str, set[_Place]] = {}
+    province_forms: dict[str, set[str]] = {}
 
     def add(form: str, place: _Place) -> None:
         places.setdefault(form, set()).add(place)
@@ -233,13 +236,13 @@ def _data() -> _Data:
         for row in csv.DictReader(fh):
             province, city, district = row["province"], row["city"] or None, row["district"] or None
             municipality = city == province
-            if city is None:
-                for form in _short_forms(province, _PROVINCE_SUFFIX):
-                    add(form, _Place(province, None, None))
-                continue
-            if district is None:
+            if city is None or district is None:
                 for form in _short_forms(province, _PROVINCE_SUFFIX):
                     add(form, _Place(province, city if municipality else None, None))
+                    province_forms.setdefault(form, set()).add(province)
+            if city is None:
+                continue
+            if district is None:
                 for form in _short_forms(city, _CITY_SUFFIX):
                     add(form, _Place(province, city, None))
                 continue
@@ -249,6 +252,10 @@ def _data() -> _Data:
     for form, extra in _read_place_aliases().items():
         for place in extra:
             add(form, place)
+    for form, provinces in province_forms.items():
+        # 河北, 河南, 海南 are provinces before they are 天津's 河北区 or 青海's 海南藏族自治州.
+        found = places[form]
+        found.intersection_update({p for p in found if p.province in provinces})
     aliases = _read_zone_aliases()
     frozen = {
         form: tuple(sorted(found, key=lambda p: (p.province, p.city or "", p.district or "")))
@@ -388,6 +395,9 @@ def resolve_zone(name: str | None) -> dict | None:
     kind, national = _type_of(text), False
     context = _Context()
     alias = data.aliases.get(text)
+    if alias is None and _BRACKETED.search(shown):
+        # 武汉东湖高新区（中国光谷）: the name without its bracketed other name.
+        alias = data.aliases.get(_strip_body(normalise(_BRACKETED.sub("", shown))))
     if alias is None:
         # 南京江北新区, 江苏苏州工业园区: a curated zone after an administrative prefix that agrees with it.
         for start in _parse_places(text, data, context)[1:]:
