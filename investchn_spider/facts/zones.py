@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -166,8 +167,7 @@ _CITY_SUFFIX = re.compile(r"(?:地区|市|盟|自治州)$")
 _COUNTY_SUFFIX = re.compile(r"(?:新区|林区|特区|自治县|自治旗|区|县|市|旗)$")
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(NamedTuple):
     province: str
     city: str | None
     district: str | None
