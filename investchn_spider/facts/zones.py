@@ -135,7 +135,8 @@ _ETHNIC = [
     "京",
 ]
 _ETHNIC_RUN = re.compile("(?:" + "|".join(e + "族" for e in _ETHNIC) + ")+自治(?:州|县|旗)$")
-# Short forms that are also generic words of zone names (滨江新城, 城东片区, 港口物流园): only their full form counts.
+# Short forms that are also generic words of zone names (滨江新城, 城东片区, 港口物流园): read as a place only
+# after the city they are in (宁波江北, 杭州滨江).
 _GENERIC_SHORT = frozenset(
     [
         "滨江",
@@ -218,7 +219,7 @@ def _short_forms(full: str, suffix: re.Pattern[str]) -> set[str]:
     if base != full and len(base) >= 2:
         forms.add(base)
     short = suffix.sub("", base)
-    if len(short) >= 2 and short not in _GENERIC_SHORT:
+    if len(short) >= 2:
         forms.add(short)
     return forms
 
@@ -324,11 +325,12 @@ class _Context:
         return _Place(self.province, self.city, self.district) if self.province else None
 
 
-def _match_at(text: str, start: int, places: dict[str, tuple[_Place, ...]], longest: int) -> tuple[int, tuple]:
+def _match_at(text: str, start: int, data: _Data, context: _Context) -> tuple[int, tuple]:
     """Return (end, candidates) of the longest division name at text[start:], or (start, ()) when none."""
-    for end in range(min(len(text), start + longest), start + 1, -1):
-        found = places.get(text[start:end])
-        if found:
+    for end in range(min(len(text), start + data.longest_place), start + 1, -1):
+        word = text[start:end]
+        found = data.places.get(word)
+        if found and (context.city is not None or word not in _GENERIC_SHORT):
             return end, found
     return start, ()
 
@@ -358,13 +360,13 @@ def _parse_places(text: str, data: _Data, context: _Context, start: int = 0) -> 
     boundaries = [start]
     pos = start
     while pos < len(text):
-        end, found = _match_at(text, pos, data.places, data.longest_place)
+        end, found = _match_at(text, pos, data, context)
         if not found or not context.narrow(found):
             break
         pos = end
         boundaries.append(pos)
     while pos < len(text):
-        end, found = _match_at(text, pos, data.places, data.longest_place)
+        end, found = _match_at(text, pos, data, context)
         if found:
             word = text[pos:end]
             # A full name of three characters or more (杨浦区, 苏州市; not 东区 or 城区, words of zone names too).
