@@ -37,6 +37,8 @@ _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("高新区", "高新区"),
     ("高新园区", "高新区"),
     ("高新园", "高新区"),
+    ("高新技术产业园", "高新区"),
+    ("高新产业园", "高新区"),
     ("高科技园区", "高新区"),
     ("高技术产业开发区", "高新区"),
     ("新技术产业开发区", "高新区"),
@@ -53,12 +55,15 @@ _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("自贸试验区", "自贸区"),
     ("自贸区", "自贸区"),
     ("自由贸易港", "自贸区"),
+    ("自贸港", "自贸区"),
     ("工业园区", "工业园区"),
     ("工业园", "工业园区"),
     ("工业区", "工业园区"),
     ("产业园区", "工业园区"),
     ("产业园", "工业园区"),
     ("工业集中区", "工业园区"),
+    ("工业集聚区", "工业园区"),
+    ("产业集聚区", "工业园区"),
 )
 
 # Suffixes of the issuing body, not of the zone's name (苏州工业园区管委会 is 苏州工业园区).
@@ -420,8 +425,7 @@ def resolve_zone(name: str | None) -> dict | None:
                 setattr(merged, field, getattr(context, field))
         context = merged
     else:
-        if kind == "新区":
-            kind = "other"  # only the 19 national-level 新区 of the curated list are 新区
+        # No keyword gives 新区: only the 19 national-level 新区 of the curated table (and their parts) are 新区.
         prefix = _prefix_alias(text, data, context)
         if prefix is not None:
             # A park of a curated zone (张江高新区杨浦园, 珠海横琴新区): its place, narrowed by the places after it.
