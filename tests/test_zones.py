@@ -60,9 +60,10 @@ def test_corpus_is_big_enough_and_has_distractors():
     assert len(distractors) >= 15
 
 
-@pytest.mark.parametrize("split", ["all", "dev", "held_out", "held_out_2"])
+@pytest.mark.parametrize("split", ["all", "dev", "held_out"])
 def test_field_accuracy_and_precision(split):
-    records = [r for r in _corpus() if split == "all" or r["split"] == split]
+    """held_out is the three batches written and scored before any change made for them (held_out, _2, _3)."""
+    records = [r for r in _corpus() if split == "all" or r["split"].startswith(split)]
     scores = _score(records)
     print(f"\n{split} ({len(records)} names)")
     for field, s in scores.items():
@@ -84,7 +85,7 @@ def test_example_of_the_issue():
 
 
 def test_no_zone_is_none():
-    for name in (None, "", "   ", "无", "暂无", "-", "华为技术有限公司", "昆山市人民政府"):
+    for name in (None, "", "   ", "无", "暂无", "-", "华为技术有限公司", "昆山市人民政府", "投资促进局", "管委会"):
         assert resolve_zone(name) is None, name
 
 
@@ -101,6 +102,17 @@ def test_bracketed_qualifiers_and_other_names():
     assert resolve_zone("合肥高新区（国家级）")["national_level"] is True
     got = resolve_zone("武汉东湖高新区（中国光谷）")
     assert (got["city"], got["type"], got.get("national_level")) == ("武汉市", "高新区", True)
+
+
+def test_a_bracket_makes_a_curated_zone_finer():
+    got = resolve_zone("乌鲁木齐经济技术开发区（头屯河区）")
+    assert (got["city"], got["district"], got.get("national_level")) == ("乌鲁木齐市", "头屯河区", True)
+
+
+def test_curated_reading_of_a_short_name():
+    # 西安 is the capital, although 辽源市 and 牡丹江市 each have a 西安区; those resolve from their full names.
+    assert resolve_zone("西安浐灞生态区")["city"] == "西安市"
+    assert resolve_zone("辽源市西安区")["district"] == "西安区"
 
 
 def test_a_province_before_a_prefecture_of_the_same_short_name():

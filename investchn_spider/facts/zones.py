@@ -53,6 +53,7 @@ _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("自由贸易试验区", "自贸区"),
     ("自由贸易区", "自贸区"),
     ("自贸试验区", "自贸区"),
+    ("自贸片区", "自贸区"),
     ("自贸区", "自贸区"),
     ("自由贸易港", "自贸区"),
     ("自贸港", "自贸区"),
@@ -255,13 +256,12 @@ def _data() -> _Data:
             current = district if row["status"] == "current" else (row["current_name"] or None)
             for form in _short_forms(district, _COUNTY_SUFFIX):
                 add(form, _Place(province, city, current))
-    for form, extra in _read_place_aliases().items():
-        for place in extra:
-            add(form, place)
     for form, provinces in province_forms.items():
         # 河北, 河南, 海南 are provinces before they are 天津's 河北区 or 青海's 海南藏族自治州.
         found = places[form]
         found.intersection_update({p for p in found if p.province in provinces})
+    # A curated reading replaces the gazetteer's (西安 is 西安市, not 辽源's or 牡丹江's 西安区).
+    places.update({form: set(extra) for form, extra in _read_place_aliases().items()})
     aliases = _read_zone_aliases()
     frozen = {
         form: tuple(sorted(found, key=lambda p: (p.province, p.city or "", p.district or "")))
@@ -271,7 +271,8 @@ def _data() -> _Data:
 
 
 def _read_place_aliases() -> dict[str, list[_Place]]:
-    """Return the well-known informal names of divisions (浦东 → 浦东新区) from place_aliases.csv."""
+    """Return the informal and old names of divisions (呼市, 襄樊), and the readings of short names that are
+    not ambiguous in use (西安), from place_aliases.csv."""
     out: dict[str, list[_Place]] = {}
     with (_DATA / "place_aliases.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -316,7 +317,7 @@ class _Context:
         if not fitting:
             return False
         # After 吉林省, a second 吉林 is the city, not the province again.
-        finer = [p for p in fitting if p != _Place(self.province or "", self.city, self.district)]
+        finer = [p for p in fitting if not (p.city is None and p.province == self.province)]
         fitting = finer or fitting
         for field in ("province", "city", "district"):
             values = {getattr(p, field) for p in fitting}
@@ -396,15 +397,16 @@ def resolve_zone(name: str | None) -> dict | None:
         return None
     shown = re.sub(r"\s+", " ", name).strip()
     text = _strip_body(normalise(shown))
-    if text.lower() in _EMPTY or _NOT_A_ZONE.search(text):
-        return None
+    if text in _EMPTY or _NOT_A_ZONE.search(text) or _BODY_SUFFIX.fullmatch(text):
+        return None  # nothing, a company, an office, or an issuing body with no zone named (投资促进局)
     data = _data()
     kind, national = _type_of(text), False
     context = _Context()
     alias = data.aliases.get(text)
+    aside = ""  # what brackets add to a curated name: 武汉东湖高新区（中国光谷）, …（头屯河区）
     if alias is None and _BRACKETED.search(shown):
-        # 武汉东湖高新区（中国光谷）: the name without its bracketed other name.
         alias = data.aliases.get(_strip_body(normalise(_BRACKETED.sub("", shown))))
+        aside = normalise("".join(_BRACKETED.findall(shown))) if alias else ""
     if alias is None:
         # 南京江北新区, 江苏苏州工业园区: a curated zone after an administrative prefix that agrees with it.
         for start in _parse_places(text, data, context)[1:]:
@@ -414,15 +416,13 @@ def resolve_zone(name: str | None) -> dict | None:
                 break
     if alias is not None:
         kind, national = alias.type, alias.national
+        # The curated place, made finer by a prefix or a bracket that agrees with it (成都天府新区, …（头屯河区）).
         merged = _Context()
         merged.narrow((alias.place,))
-        for field in ("city", "district"):
-            if (
-                getattr(merged, field) is None
-                and getattr(context, field) is not None
-                and context.consistent(alias.place)
-            ):
-                setattr(merged, field, getattr(context, field))
+        if context.place() and merged.consistent(context.place()):
+            merged.narrow((context.place(),))
+        if aside:
+            _parse_places(aside, data, merged)
         context = merged
     else:
         # No keyword gives 新区: only the 19 national-level 新区 of the curated table (and their parts) are 新区.
