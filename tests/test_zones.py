@@ -109,10 +109,17 @@ def test_a_bracket_makes_a_curated_zone_finer():
     assert (got["city"], got["district"], got.get("national_level")) == ("乌鲁木齐市", "头屯河区", True)
 
 
+def test_a_place_in_brackets_is_the_zones():
+    got = resolve_zone("中德（沈阳）高端装备制造产业园")
+    assert (got["province"], got["city"], got["type"]) == ("辽宁省", "沈阳市", "工业园区")
+
+
 def test_curated_reading_of_a_short_name():
     # 西安 is the capital, although 辽源市 and 牡丹江市 each have a 西安区; those resolve from their full names.
     assert resolve_zone("西安浐灞生态区")["city"] == "西安市"
     assert resolve_zone("辽源市西安区")["district"] == "西安区"
+    # 杭州湾 is the bay, not 杭州市: 杭州湾上虞 is in 绍兴市.
+    assert resolve_zone("浙江杭州湾经济开发区")["city"] is None
 
 
 def test_a_province_before_a_prefecture_of_the_same_short_name():

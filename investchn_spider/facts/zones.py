@@ -402,6 +402,11 @@ def resolve_zone(name: str | None) -> dict | None:
     data = _data()
     kind, national = _type_of(text), False
     context = _Context()
+    for inside in _BRACKETED.findall(shown):
+        # A place in brackets is the zone's (中德（沈阳）高端装备制造产业园, 中国（江苏）…).
+        found = data.places.get(normalise(inside[1:-1]))
+        if found:
+            context.narrow(found)
     alias = data.aliases.get(text)
     aside = ""  # what brackets add to a curated name: 武汉东湖高新区（中国光谷）, …（头屯河区）
     if alias is None and _BRACKETED.search(shown):
