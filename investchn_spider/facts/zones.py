@@ -82,92 +82,24 @@ _SUBUNIT = ("片区", "分园", "园区", "园", "新片区", "区块", "组团"
 _LEADING = ("中华人民共和国", "国家级", "国家", "中国")
 
 # China's 56 ethnic groups, for the short forms of autonomous prefectures and counties (黔南布依族苗族自治州 → 黔南).
-_ETHNIC = [
-    "维吾尔",
-    "哈萨克",
-    "柯尔克孜",
-    "乌孜别克",
-    "塔吉克",
-    "塔塔尔",
-    "俄罗斯",
-    "鄂温克",
-    "鄂伦春",
-    "达斡尔",
-    "布依",
-    "朝鲜",
-    "土家",
-    "哈尼",
-    "傈僳",
-    "拉祜",
-    "东乡",
-    "纳西",
-    "景颇",
-    "仫佬",
-    "布朗",
-    "撒拉",
-    "毛南",
-    "仡佬",
-    "锡伯",
-    "阿昌",
-    "普米",
-    "德昂",
-    "保安",
-    "裕固",
-    "独龙",
-    "赫哲",
-    "门巴",
-    "珞巴",
-    "基诺",
-    "蒙古",
-    "高山",
-    "汉",
-    "回",
-    "藏",
-    "苗",
-    "彝",
-    "壮",
-    "满",
-    "侗",
-    "瑶",
-    "白",
-    "傣",
-    "黎",
-    "佤",
-    "畲",
-    "水",
-    "土",
-    "羌",
-    "怒",
-    "京",
-]
+_ETHNIC = (
+    *("维吾尔", "哈萨克", "柯尔克孜", "乌孜别克", "塔吉克", "塔塔尔", "俄罗斯", "鄂温克", "鄂伦春", "达斡尔"),
+    *("布依", "朝鲜", "土家", "哈尼", "傈僳", "拉祜", "东乡", "纳西", "景颇", "仫佬"),
+    *("布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "德昂", "保安", "裕固"),
+    *("独龙", "赫哲", "门巴", "珞巴", "基诺", "蒙古", "高山", "汉", "回", "藏"),
+    *("苗", "彝", "壮", "满", "侗", "瑶", "白", "傣", "黎", "佤"),
+    *("畲", "水", "土", "羌", "怒", "京"),
+)
 _ETHNIC_RUN = re.compile("(?:" + "|".join(e + "族" for e in _ETHNIC) + ")+自治(?:州|县|旗)$")
 # Short forms that are also generic words of zone names (滨江新城, 城东片区, 港口物流园): read as a place only
 # after the city they are in (宁波江北, 杭州滨江).
 _GENERIC_SHORT = frozenset(
-    [
-        "滨江",
-        "滨海",
-        "新城",
-        "城东",
-        "城西",
-        "城南",
-        "城北",
-        "城中",
-        "江南",
-        "江北",
-        "河西",
-        "河东",
-        "港口",
-        "新兴",
-        "合作",
-        "开发",
-        "高新",
-        "中心",
-        "东区",
-        "西区",
-        "南区",
-        "北区",
-    ]
+    (
+        *("滨江", "滨海", "新城", "城东", "城西", "城南", "城北", "城中", "江南", "江北", "河西", "河东"),
+        *("港口", "新兴", "合作", "开发", "高新", "中心", "东区", "西区", "南区", "北区"),
+        # directions and lakes, seas and mountains named like a county (南部县, 东方市, 太湖县, 长白县, 松山区)
+        *("南部", "东方", "南湖", "东湖", "西湖", "太湖", "东海", "鄱阳", "长白", "松山"),
+    )
 )
 _PROVINCE_SUFFIX = re.compile(r"(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市)$")
 _CITY_SUFFIX = re.compile(r"(?:地区|市|盟|自治州)$")
@@ -431,7 +363,7 @@ def resolve_zone(name: str | None) -> dict | None:
         context = merged
     else:
         # No keyword gives 新区: only the 19 national-level 新区 of the curated table (and their parts) are 新区.
-        prefix = _prefix_alias(text, data, context)
+        prefix = _prefix_alias(text, data, context, _parse_places(text, data, _Context()))
         if prefix is not None:
             # A park of a curated zone (张江高新区杨浦园, 珠海横琴新区): its place, narrowed by the places after it.
             end, found = prefix
@@ -457,12 +389,13 @@ def resolve_zone(name: str | None) -> dict | None:
     return out
 
 
-def _prefix_alias(text: str, data: _Data, context: _Context) -> tuple[int, _Alias] | None:
-    """Return (end, zone) of the longest curated zone name that starts the text, or starts it after its
-    administrative prefix (珠海 + 横琴 in 珠海横琴新区) and agrees with that prefix; None when there is none."""
-    for start in _parse_places(text, data, _Context()):
+def _prefix_alias(text: str, data: _Data, context: _Context, starts: list[int]) -> tuple[int, _Alias] | None:
+    """Return (end, zone) of the longest curated zone name that starts the text (松山湖 in 松山湖科技产业园区,
+    whatever place its first characters could be), or that starts it after its administrative prefix and agrees
+    with that prefix (珠海 + 横琴 in 珠海横琴新区); None when there is none."""
+    for start in starts:
         for end in range(len(text) - 1, start + 1, -1):
             found = data.aliases.get(text[start:end])
-            if found and context.consistent(found.place):
+            if found and (start == 0 or context.consistent(found.place)):
                 return end, found
     return None
