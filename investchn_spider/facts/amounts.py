@@ -102,7 +102,6 @@ KINDS = {
         "签约总额",
         "签约额",
         "合同额",
-        "意向金额",
         "签约",
         "签订",
         "成交",
@@ -192,6 +191,8 @@ KINDS = {
         "纾困",
         "消费券",
         "奖金",
+        "给予",
+        "财政",
     ),
     None: ("投资促进", "投资环境", "投资指南", "招商引资", "投资者", "投资人", "投资方", "投资基金"),
 }
@@ -214,7 +215,32 @@ _SUFFIX_RE = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, _SUFFIX_CURRENC
 _PREFIX_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, _PREFIX_CURRENCIES), key=len, reverse=True)) + r")\s?(约合|约|大约)?\s?$"
 )
-_APPROX_BEFORE_RE = re.compile(r"(?:约合|大约|将近|接近|超过|约|近|超|逾)\s?$")
+_APPROX_BEFORE_RE = re.compile(r"(?<!不)(?:约合|大约|将近|接近|超过|约|近|超|逾)\s?$")  # 不超过 is a cap
+# 每平方米每月10元, 每吨5元: a unit price, as 元/平方米 after it is; a sum per period (每年5000万元) is a sum.
+_PERIODS = ("年度", "季度", "年", "月", "季", "天", "日", "周")
+_UNITS = (
+    "平方米",
+    "平米",
+    "立方米",
+    "千瓦时",
+    "公斤",
+    "千克",
+    "标箱",
+    "亩",
+    "吨",
+    "人",
+    "户",
+    "度",
+    "件",
+    "台",
+    "辆",
+    "套",
+    "间",
+    "个",
+    "次",
+    "方",
+)
+_RATE_BEFORE_RE = re.compile(r"(?:每(?:" + "|".join(_PERIODS + _UNITS) + r"))+$")
 _APPROX_AFTER_RE = re.compile(r"\s?(?:左右|以上|上下)")
 _VAGUE_BEFORE = ("数", "几", "第")
 # After the currency: a scale (10亿元级), a unit price (元/平方米, 元每吨), a word that is no money (元旦, 元素).
@@ -296,13 +322,14 @@ def extract_amounts(text: str) -> list[Amount]:
             chain.insert(0, _lend(right, number))
         found.extend((item, False) for item in chain)
         found.append((number, ranged))
+    ends = [number.money_end for number, _ in found]
     return [
         Amount(
             text=text[number.money_start : number.money_end],
             value=_plain(number.value),
             currency=number.currency,
             approximate=ranged or _approximate(scan, number),
-            kind=_kind(scan, number.money_start, number.money_end),
+            kind=_kind(scan, number.money_start, number.money_end, ends),
             sentence=_sentence(text, number.money_start, number.money_end),
             start=number.money_start,
             end=number.money_end,
@@ -322,11 +349,11 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
     start, end = match.start(), match.end()
     if start and scan[start - 1] in "0123456789.":
         return None
-    has_digit = any(c.isdigit() or c in _DIGITS for c in digits) or digits[0] == "十"
+    has_digit = any(c.isdigit() or c in _DIGITS for c in digits) or digits[0] in _SMALL  # 千亿元: 一千亿元
     value = _parse(digits) if has_digit else None
     units = re.search(r"[十百千万亿]*$", digits.rstrip("余多")).group()
     number = _Number(start, end, digits, value, units, money_start=start, money_end=end)
-    if start and scan[start - 1] in _VAGUE_BEFORE:
+    if (start and scan[start - 1] in _VAGUE_BEFORE) or _unit_price(scan, start):
         number.value = None  # 数十亿元, 几千万元, 第三: vague or an ordinal
     suffix = _SUFFIX_RE.match(scan, end)
     prefix = _PREFIX_RE.search(scan, max(0, start - 9), start)
@@ -344,6 +371,12 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
             number.currency = _PREFIX_CURRENCIES[prefix.group(1)]
         number.money_start = prefix.start()
     return number
+
+
+def _unit_price(scan: str, start: int) -> bool:
+    """Return whether the number at ``start`` follows 每 and a unit that is not a period (每平方米, 每吨, 每人)."""
+    rate = _RATE_BEFORE_RE.search(scan, max(0, start - 12), start)
+    return bool(rate) and any(unit not in _PERIODS for unit in rate.group().split("每")[1:])
 
 
 def _preceded_by_number(scan: str, position: int) -> bool:
@@ -416,12 +449,20 @@ def _plain(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _kind(scan: str, start: int, end: int) -> str:
-    """Return the kind of the amount at ``start:end`` from the keyword that governs it (see the module's rules)."""
+def _kind(scan: str, start: int, end: int, amount_ends: list[int]) -> str:
+    """Return the kind of the amount at ``start:end`` from the keyword that governs it (see the module's rules).
+
+    ``amount_ends`` are where the text's amounts end: a keyword right after an earlier amount
+    (2亿元低息贷款及5000万元贴息) is that amount's, not this one's.
+    """
     clause_start = max(scan.rfind(c, 0, start) for c in _CLAUSE_END) + 1
     ends = [p for p in (scan.find(c, end) for c in _CLAUSE_END) if p >= 0]
     clause_end = min(ends) if ends else len(scan)
-    before = _keywords(scan, clause_start, start)
+    before = [
+        keyword
+        for keyword in _keywords(scan, clause_start, start)
+        if not any(_attached(scan, e, keyword[0]) for e in amount_ends if clause_start <= e <= keyword[0])
+    ]
     if before:
         return max(before, key=lambda k: (k[1], k[1] - k[0]))[2]
     after = _keywords(scan, end, clause_end)
@@ -432,6 +473,12 @@ def _kind(scan: str, start: int, end: int) -> str:
     if earlier:
         return max(earlier, key=lambda k: (k[1], k[1] - k[0]))[2]
     return "other"
+
+
+def _attached(scan: str, amount_end: int, keyword_start: int) -> bool:
+    """Return whether a keyword starting at ``keyword_start`` follows the amount ending at ``amount_end`` closely."""
+    between = scan[amount_end:keyword_start]
+    return len(between) <= 4 and not any(c in between for c in "、和及与或")
 
 
 def _keywords(scan: str, start: int, end: int) -> list[tuple[int, int, str]]:
