@@ -215,7 +215,7 @@ _SUFFIX_RE = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, _SUFFIX_CURRENC
 _PREFIX_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, _PREFIX_CURRENCIES), key=len, reverse=True)) + r")\s?(约合|约|大约)?\s?$"
 )
-_APPROX_BEFORE_RE = re.compile(r"(?<!不)(?:约合|大约|将近|接近|超过|约|近|超|逾)\s?$")  # 不超过 is a cap
+_APPROX_BEFORE_RE = re.compile(r"(?<!不)(?:约合|大约|将近|接近|超过|约|近|超|逾)(?:为|达|计|有)?\s?$")  # 不超过 is a cap
 # 每平方米每月10元, 每吨5元: a unit price, as 元/平方米 after it is; a sum per period (每年5000万元) is a sum.
 _PERIODS = ("年度", "季度", "年", "月", "季", "天", "日", "周")
 _UNITS = (
@@ -409,8 +409,8 @@ def _approximate(scan: str, number: _Number) -> bool:
     """Return whether a marker before, inside or after the amount says it is approximate."""
     if "余" in number.digits or "多" in number.digits:
         return True
-    before = scan[max(0, number.money_start - 3) : number.money_start]
-    if _APPROX_BEFORE_RE.search(before) or _APPROX_BEFORE_RE.search(scan[max(0, number.start - 3) : number.start]):
+    before = scan[max(0, number.money_start - 5) : number.money_start]
+    if _APPROX_BEFORE_RE.search(before) or _APPROX_BEFORE_RE.search(scan[max(0, number.start - 5) : number.start]):
         return True
     return bool(_APPROX_AFTER_RE.match(scan, number.money_end))
 
