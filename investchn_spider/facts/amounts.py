@@ -201,21 +201,23 @@ _KEYWORD_KIND["投资基金"] = "fund"  # listed with the no-kind words only to 
 _KEYWORD_RE = re.compile("|".join(sorted(map(re.escape, _KEYWORD_KIND), key=len, reverse=True)))
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_SMALL = {"十": 10, "百": 100, "千": 1000}
+_DIGITS |= dict(zip("壹贰叁肆伍陆柒捌玖", range(1, 10), strict=True))  # the numerals of contracts and cheques
+_SMALL = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 _BIG = {"万": 10**4, "亿": 10**8}
 
 # One number: components of an Arabic number or a run of Chinese numerals, each with its units;
 # a further component only after a unit (2亿3000万, 3千5百万), so 一期5亿 is not one number.
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_ARABIC_PART = rf"(?:{_ARABIC})[余多]?[十百千万亿]*[余多]?"
-_CHINESE_PART = r"(?:[零〇一二两三四五六七八九十百千万亿点]|(?<=[十百千万亿])[余多])+"
+_ARABIC_PART = rf"(?:{_ARABIC})[余多]?[十百千万亿拾佰仟]*[余多]?"
+_CHINESE_PART = r"(?:[零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟]|(?<=[十百千万亿拾佰仟])[余多])+"
 _COMPONENT = rf"(?:{_ARABIC_PART}|{_CHINESE_PART})"
-_NUMBER_RE = re.compile(rf"{_COMPONENT}(?:(?<=[十百千万亿余多]){_COMPONENT})*")
+_NUMBER_RE = re.compile(rf"{_COMPONENT}(?:(?<=[十百千万亿余多拾佰仟]){_COMPONENT})*")
 _SUFFIX_RE = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, _SUFFIX_CURRENCIES), key=len, reverse=True)) + ")")
 _PREFIX_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, _PREFIX_CURRENCIES), key=len, reverse=True)) + r")\s?(约合|约|大约)?\s?$"
 )
-_APPROX_BEFORE_RE = re.compile(r"(?<!不)(?:约合|大约|将近|接近|超过|约|近|超|逾)(?:为|达|计|有)?\s?$")  # 不超过 is a cap
+# 不超过 is a cap, not an estimate; 上百亿元 is.
+_APPROX_BEFORE_RE = re.compile(r"(?<!不)(?:约合|大约|将近|接近|超过|约|近|超|逾)(?:为|达|计|有)?\s?$")
 # 每平方米每月10元, 每吨5元: a unit price, as 元/平方米 after it is; a sum per period (每年5000万元) is a sum.
 _PERIODS = ("年度", "季度", "年", "月", "季", "天", "日", "周")
 _UNITS = (
@@ -247,6 +249,13 @@ _VAGUE_BEFORE = ("数", "几", "第")
 _NOT_MONEY_AFTER_RE = re.compile(r"\s?(?:级|/|／|每|[化素旦宵件器])")
 # After a number with a prefix currency only: a unit that makes it something else (美元3000万个? no: a count).
 _UNIT_AFTER_RE = re.compile(r"[个家项人户次年月日天%％亩平米吨辆台件名位倍股]")
+# What may stand between a keyword and the number it governs, and units that make a number no money.
+_FILLER_RE = re.compile(
+    r"(?:总额|金额|额|规模|共|计|合计|累计|约|约为|达|达到|高达|超|超过|近|逾|为|了|突破|实现|完成|\s)*"
+)
+_NOT_MONEY_UNIT_RE = re.compile(
+    r"\s?(?:[个家项人户次年月日天%％亩米吨辆台件名位倍股套间床所座条栋张份场批处本列元角度部只头匹级]|平方|千瓦|标箱|公里|公斤|千克|立方)"
+)
 _RANGE_SEPARATORS = ("至", "到", "-", "—", "–", "~", "～", "－", "——")
 _LIST_SEPARATORS = ("、", "和", "及", "与", "以及", "或")
 _SENTENCE_END = "。！？；!?;\n"
@@ -351,7 +360,7 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
         return None
     has_digit = any(c.isdigit() or c in _DIGITS for c in digits) or digits[0] in _SMALL  # 千亿元: 一千亿元
     value = _parse(digits) if has_digit else None
-    units = re.search(r"[十百千万亿]*$", digits.rstrip("余多")).group()
+    units = re.search(r"[十百千万亿拾佰仟]*$", digits.rstrip("余多")).group()
     number = _Number(start, end, digits, value, units, money_start=start, money_end=end)
     if (start and scan[start - 1] in _VAGUE_BEFORE) or _unit_price(scan, start):
         number.value = None  # 数十亿元, 几千万元, 第三: vague or an ordinal
@@ -370,7 +379,18 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
         if number.currency is None or number.currency == "CNY":
             number.currency = _PREFIX_CURRENCIES[prefix.group(1)]
         number.money_start = prefix.start()
+    if number.currency is None and number.value is not None and ("万" in units or "亿" in units):
+        if _money_keyword_before(scan, start) and not _NOT_MONEY_UNIT_RE.match(scan, end):
+            number.currency = "CNY"  # 总投资1.5亿, 融资超2亿: a sum in 元 left unsaid
     return number
+
+
+def _money_keyword_before(scan: str, start: int) -> bool:
+    """Return whether a kind keyword governs the number at ``start`` directly (总投资1.5亿, 产值达到30亿)."""
+    for match in _KEYWORD_RE.finditer(scan, max(0, start - 12), start):
+        if _KEYWORD_KIND[match.group()] and _FILLER_RE.fullmatch(scan, match.end(), start):
+            return True
+    return False
 
 
 def _unit_price(scan: str, start: int) -> bool:
@@ -409,6 +429,8 @@ def _approximate(scan: str, number: _Number) -> bool:
     """Return whether a marker before, inside or after the amount says it is approximate."""
     if "余" in number.digits or "多" in number.digits:
         return True
+    if number.start and scan[number.start - 1] == "上" and number.digits[0] in _SMALL:
+        return True  # 上百亿元, 上千万元
     before = scan[max(0, number.money_start - 5) : number.money_start]
     if _APPROX_BEFORE_RE.search(before) or _APPROX_BEFORE_RE.search(scan[max(0, number.start - 5) : number.start]):
         return True
