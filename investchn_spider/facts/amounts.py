@@ -379,9 +379,14 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
         if number.currency is None or number.currency == "CNY":
             number.currency = _PREFIX_CURRENCIES[prefix.group(1)]
         number.money_start = prefix.start()
-    if number.currency is None and number.value is not None and ("万" in units or "亿" in units):
-        if _money_keyword_before(scan, start) and not _NOT_MONEY_UNIT_RE.match(scan, end):
-            number.currency = "CNY"  # 总投资1.5亿, 融资超2亿: a sum in 元 left unsaid
+    if (
+        number.currency is None
+        and number.value is not None
+        and ("万" in units or "亿" in units)
+        and _money_keyword_before(scan, start)
+        and not _NOT_MONEY_UNIT_RE.match(scan, end)
+    ):
+        number.currency = "CNY"  # 总投资1.5亿, 融资超2亿: a sum in 元 left unsaid
     return number
 
 
