@@ -312,3 +312,49 @@ def test_financial_numerals_and_vague_hundreds():
     assert one("合同金额壹仟贰佰万元").value == 12_000_000
     amount = one("投资上百亿元")
     assert (amount.value, amount.approximate) == (10_000_000_000, True)
+
+
+@pytest.mark.parametrize(("seed", "revision"), [(2024, 0), (7, 3)])
+def test_the_replica_articles_give_exactly_their_known_amounts(seed, revision):
+    from investchn_spider.replica.content import ReplicaSite
+
+    site = ReplicaSite(seed=seed, articles=300, revision=revision)
+    keys = ("text", "value", "currency", "approximate", "kind", "start", "end")
+    total = with_money = 0
+    for article in site.expected_articles():
+        found = [{key: getattr(a, key) for key in keys} for a in extract_amounts(article["body_text"])]
+        assert found == article["amounts"], article["body_text"]
+        for amount in article["amounts"]:
+            assert article["body_text"][amount["start"] : amount["end"]] == amount["text"]
+        total += len(found)
+        with_money += bool(found)
+    # the generator's sentences about money, and the ones the site always had, are both there
+    assert total > 300 and with_money > 150
+    kinds = {a["kind"] for article in site.expected_articles() for a in article["amounts"]}
+    assert kinds == {"investment", "contract", "foreign_capital", "output", "fund", "subsidy"}
+
+
+def test_parse_facts_adds_the_amounts_and_the_zone():
+    from click.testing import CliRunner
+
+    from investchn_spider.cli import cli
+
+    page = Path(__file__).parent / "fixtures" / "articles" / "02-sip-table-font-gbk.html"
+    plain = CliRunner().invoke(cli, ["parse", str(page)])
+    result = CliRunner().invoke(cli, ["parse", "--facts", str(page)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)  # one JSON line and nothing else on stdout
+    assert "facts" not in json.loads(plain.stdout)
+    assert {k: v for k, v in record.items() if k != "facts"} == json.loads(plain.stdout)
+    amounts = record["facts"]["amounts"]
+    assert amounts == [a.to_dict() for a in extract_amounts(record["body_text"])]
+    assert {
+        "text": "420亿元",
+        "value": 42_000_000_000,
+        "currency": "CNY",
+        "approximate": True,
+        "kind": "investment",
+    }.items() <= amounts[0].items()
+    assert amounts[1]["currency"] == "USD" and amounts[1]["value"] == 1_800_000_000
+    # the zone is resolved by facts.zones where that module is installed, else null
+    assert record["facts"]["zone"] is None or record["facts"]["zone"]["name"]

@@ -153,6 +153,7 @@ KINDS = {
         "利润",
         "利税",
         "产出",
+        "产业规模",
     ),
     "fund": (
         "基金",
@@ -194,7 +195,20 @@ KINDS = {
         "给予",
         "财政",
     ),
-    None: ("投资促进", "投资环境", "投资指南", "招商引资", "投资者", "投资人", "投资方", "投资基金"),
+    # Names of things, not of money: 外资企业 are firms, 投资促进 a bureau.
+    None: (
+        "投资促进",
+        "投资环境",
+        "投资指南",
+        "招商引资",
+        "投资者",
+        "投资人",
+        "投资方",
+        "投资基金",
+        "外资企业",
+        "外资项目",
+        "外商投资企业",
+    ),
 }
 _KEYWORD_KIND = {word: kind for kind, words in KINDS.items() for word in words}
 _KEYWORD_KIND["投资基金"] = "fund"  # listed with the no-kind words only to be matched whole
@@ -256,6 +270,7 @@ _FILLER_RE = re.compile(
 _NOT_MONEY_UNIT_RE = re.compile(
     r"\s?(?:[个家项人户次年月日天%％亩米吨辆台件名位倍股套间床所座条栋张份场批处本列元角度部只头匹级]|平方|千瓦|标箱|公里|公斤|千克|立方)"
 )
+_THRESHOLD_RE = re.compile(r"\s?(?:元|美元)?(?:及?以上|以下)")
 _RANGE_SEPARATORS = ("至", "到", "-", "—", "–", "~", "～", "－", "——")
 _LIST_SEPARATORS = ("、", "和", "及", "与", "以及", "或")
 _SENTENCE_END = "。！？；!?;\n"
@@ -364,6 +379,8 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
     number = _Number(start, end, digits, value, units, money_start=start, money_end=end)
     if (start and scan[start - 1] in _VAGUE_BEFORE) or _unit_price(scan, start):
         number.value = None  # 数十亿元, 几千万元, 第三: vague or an ordinal
+    if value is not None and not any(c.isdigit() or c in _DIGITS for c in digits) and _THRESHOLD_RE.match(scan, end):
+        number.value = None  # 百亿元以上项目: a class of projects, as 亿元以上 is
     suffix = _SUFFIX_RE.match(scan, end)
     prefix = _PREFIX_RE.search(scan, max(0, start - 9), start)
     if suffix and not _NOT_MONEY_AFTER_RE.match(scan, suffix.end()):
