@@ -271,11 +271,17 @@ _NOT_MONEY_UNIT_RE = re.compile(
     r"\s?(?:[个家项人户次年月日天%％亩米吨辆台件名位倍股套间床所座条栋张份场批处本列元角度部只头匹级]|平方|千瓦|标箱|公里|公斤|千克|立方)"
 )
 _THRESHOLD_RE = re.compile(r"\s?(?:元|美元)?(?:及?以上|以下)")
+_PREFIX_ENDS = frozenset(c for word in _PREFIX_CURRENCIES for c in word[-1]) | {"约", "合", " "}
+_UNITS_RE = re.compile(r"[十百千万亿拾佰仟]*$")
+_TOKEN_RE = re.compile(rf"{_ARABIC}|.")
+# After a number that has no currency: what may join it to the amount after it (a list, a range).
+_JOIN_RE = re.compile(r"\s?(?:、|和|及|与|以及|或|至|到|-|—|–|~|～|－)")
 _RANGE_SEPARATORS = ("至", "到", "-", "—", "–", "~", "～", "－", "——")
 _LIST_SEPARATORS = ("、", "和", "及", "与", "以及", "或")
 _SENTENCE_END = "。！？；!?;\n"
 _CLAUSE_END = _SENTENCE_END + "，,"
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＄", "0123456789.,$")
+_FULL_WIDTH_RE = re.compile("[０-９．＄]")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＄", "0123456789.$")
 
 
 @dataclass(frozen=True)
@@ -312,7 +318,7 @@ def extract_amounts(text: str) -> list[Amount]:
     """Return every money amount in ``text``, in order of appearance (see the module's rules)."""
     if not text:
         return []
-    scan = text.translate(_FULL_WIDTH)
+    scan = text.translate(_FULL_WIDTH) if _FULL_WIDTH_RE.search(text) else text
     numbers = [number for match in _NUMBER_RE.finditer(scan) if (number := _read_number(scan, match))]
     found: list[tuple[_Number, bool]] = []  # (amount, a range)
     skip: set[int] = set()
@@ -331,19 +337,19 @@ def extract_amounts(text: str) -> list[Amount]:
                 number.value = _parse(number.digits + later.units)
             number.money_end, ranged = later.money_end, True
             skip.add(index + 1)
-        bare = [n for n in numbers[:index] if n.currency is None]
-        chain: list[_Number] = []
-        right = number
-        while bare and bare[-1] is numbers[numbers.index(right) - 1] and bare[-1].value is not None:
-            separator = _between(scan, bare[-1], right)
-            if separator in _RANGE_SEPARATORS and right is number and not ranged:
-                lower = _lend(bare.pop(), number)  # 10至20亿元: one amount, the lower bound
+        chain: list[_Number] = []  # bare numbers of a list that ends with this amount (分别为3、5和8亿元)
+        position = index
+        while position > 0 and numbers[position - 1].currency is None and numbers[position - 1].value is not None:
+            left = numbers[position - 1]
+            separator = _between(scan, left, numbers[position])
+            if separator in _RANGE_SEPARATORS and position == index and not ranged:
+                lower = _lend(left, number)  # 10至20亿元: one amount, the lower bound
                 lower.money_end, number, ranged = number.money_end, lower, True
                 break
-            if separator not in _LIST_SEPARATORS or (_is_chinese(bare[-1].digits) and not bare[-1].units):
+            if separator not in _LIST_SEPARATORS or (_is_chinese(left.digits) and not left.units):
                 break
-            right = bare.pop()
-            chain.insert(0, _lend(right, number))
+            chain.insert(0, _lend(left, number))
+            position -= 1
         found.extend((item, False) for item in chain)
         found.append((number, ranged))
     ends = [number.money_end for number, _ in found]
@@ -368,41 +374,39 @@ def _between(scan: str, left: _Number, right: _Number) -> str:
 
 
 def _read_number(scan: str, match: re.Match) -> _Number | None:
-    """Return the number ``match`` found, with the currency before or after it, or None if it is no number."""
+    """Return the number ``match`` found, with the currency before or after it, or None if it is neither an
+    amount nor a bare number that a list or range could join to one (most numbers of a text: dates, counts)."""
     digits = match.group()
     start, end = match.start(), match.end()
     if start and scan[start - 1] in "0123456789.":
         return None
-    has_digit = any(c.isdigit() or c in _DIGITS for c in digits) or digits[0] in _SMALL  # 千亿元: 一千亿元
-    value = _parse(digits) if has_digit else None
-    units = re.search(r"[十百千万亿拾佰仟]*$", digits.rstrip("余多")).group()
-    number = _Number(start, end, digits, value, units, money_start=start, money_end=end)
+    spelled = any(c.isdigit() or c in _DIGITS for c in digits)
+    if not spelled and digits[0] not in _SMALL:  # 千亿元 is 一千亿元; 万元, 亿元以上 are no number
+        return None
+    suffix = _SUFFIX_RE.match(scan, end)
+    prefix = _PREFIX_RE.search(scan, max(0, start - 9), start) if start and scan[start - 1] in _PREFIX_ENDS else None
+    joins = _JOIN_RE.match(scan, end)
+    units = _UNITS_RE.search(digits.rstrip("余多")).group()
+    keyword = not (suffix or prefix) and ("万" in units or "亿" in units) and _money_keyword_before(scan, start)
+    if not (suffix or prefix or joins or keyword):
+        return None
+    number = _Number(start, end, digits, _parse(digits), units, money_start=start, money_end=end)
     if (start and scan[start - 1] in _VAGUE_BEFORE) or _unit_price(scan, start):
         number.value = None  # 数十亿元, 几千万元, 第三: vague or an ordinal
-    if value is not None and not any(c.isdigit() or c in _DIGITS for c in digits) and _THRESHOLD_RE.match(scan, end):
+    if not spelled and _THRESHOLD_RE.match(scan, end):
         number.value = None  # 百亿元以上项目: a class of projects, as 亿元以上 is
-    suffix = _SUFFIX_RE.match(scan, end)
-    prefix = _PREFIX_RE.search(scan, max(0, start - 9), start)
-    if suffix and not _NOT_MONEY_AFTER_RE.match(scan, suffix.end()):
+    if suffix:
         number.currency = _SUFFIX_CURRENCIES[suffix.group(1)]
         number.money_end = suffix.end()
-    elif suffix:
-        number.value = None  # 10亿元级, 3万元/平方米: a scale or a unit price, not a sum
-        number.currency = _SUFFIX_CURRENCIES[suffix.group(1)]
-        number.money_end = suffix.end()
+        if _NOT_MONEY_AFTER_RE.match(scan, suffix.end()):
+            number.value = None  # 10亿元级, 3万元/平方米: a scale or a unit price, not a sum
     if prefix and not _preceded_by_number(scan, prefix.start()):
         if number.currency is None and _UNIT_AFTER_RE.match(scan, end):
             return number
         if number.currency is None or number.currency == "CNY":
             number.currency = _PREFIX_CURRENCIES[prefix.group(1)]
         number.money_start = prefix.start()
-    if (
-        number.currency is None
-        and number.value is not None
-        and ("万" in units or "亿" in units)
-        and _money_keyword_before(scan, start)
-        and not _NOT_MONEY_UNIT_RE.match(scan, end)
-    ):
+    if keyword and not _NOT_MONEY_UNIT_RE.match(scan, end):
         number.currency = "CNY"  # 总投资1.5亿, 融资超2亿: a sum in 元 left unsaid
     return number
 
@@ -464,7 +468,7 @@ def _parse(digits: str) -> Decimal | None:
     total = wan = section = Decimal(0)
     number: Decimal | None = None
     decimals = 0  # digits read after 点
-    for token in re.findall(rf"{_ARABIC}|.", digits):
+    for token in _TOKEN_RE.findall(digits):
         if token[0].isdigit():
             number = Decimal(token.replace(",", ""))
         elif token in _DIGITS:
