@@ -25,22 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runs from a checkout with any Python that has jionlp, without installing us
 
+from investchn_spider.facts.amounts import CURRENCIES  # noqa: E402 (jionlp names currencies as the text does)
 from investchn_spider.replica.content import ReplicaSite  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "facts" / "amounts.jsonl"
-JIONLP_CURRENCIES = {
-    "元": "CNY",
-    "人民币": "CNY",
-    "美元": "USD",
-    "欧元": "EUR",
-    "日元": "JPY",
-    "港元": "HKD",
-    "港币": "HKD",
-    "英镑": "GBP",
-    "韩元": "KRW",
-    "新加坡元": "SGD",
-    "澳门元": "MOP",
-}
 Found = list[dict]  # value, currency, approximate, kind (None when the extractor gives none)
 
 
@@ -74,7 +62,7 @@ def jionlp() -> tuple[Callable[[str], Found], float] | None:
             found.append(
                 {
                     "value": int(value) if value.is_integer() else value,
-                    "currency": JIONLP_CURRENCIES.get(detail["case"], detail["case"]),
+                    "currency": CURRENCIES.get(detail["case"], detail["case"]),
                     "approximate": detail["definition"] != "accurate",
                     "kind": None,
                 }

@@ -22,8 +22,8 @@ import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-# Currency words after the number (longest first: 新加坡元 before 元) and before it.
-_SUFFIX_CURRENCIES = {
+# Currency words after the number, with their ISO 4217 codes (matched longest first: 新加坡元 before 元).
+CURRENCIES = {
     "元人民币": "CNY",
     "人民币": "CNY",
     "新加坡元": "SGD",
@@ -226,7 +226,7 @@ _ARABIC_PART = rf"(?:{_ARABIC})[余多]?[十百千万亿拾佰仟]*[余多]?"
 _CHINESE_PART = r"(?:[零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟]|(?<=[十百千万亿拾佰仟])[余多])+"
 _COMPONENT = rf"(?:{_ARABIC_PART}|{_CHINESE_PART})"
 _NUMBER_RE = re.compile(rf"{_COMPONENT}(?:(?<=[十百千万亿余多拾佰仟]){_COMPONENT})*")
-_SUFFIX_RE = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, _SUFFIX_CURRENCIES), key=len, reverse=True)) + ")")
+_SUFFIX_RE = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, CURRENCIES), key=len, reverse=True)) + ")")
 _PREFIX_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, _PREFIX_CURRENCIES), key=len, reverse=True)) + r")\s?(约合|约|大约)?\s?$"
 )
@@ -396,7 +396,7 @@ def _read_number(scan: str, match: re.Match) -> _Number | None:
     if not spelled and _THRESHOLD_RE.match(scan, end):
         number.value = None  # 百亿元以上项目: a class of projects, as 亿元以上 is
     if suffix:
-        number.currency = _SUFFIX_CURRENCIES[suffix.group(1)]
+        number.currency = CURRENCIES[suffix.group(1)]
         number.money_end = suffix.end()
         if _NOT_MONEY_AFTER_RE.match(scan, suffix.end()):
             number.value = None  # 10亿元级, 3万元/平方米: a scale or a unit price, not a sum
