@@ -18,7 +18,12 @@ from ..extraction import NotAnArticle, charset_from_content_type, extract_articl
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="The page URL to record (and resolve links against) when one file is given.")
-def parse(paths: tuple[str, ...], url: str | None) -> None:
+@click.option(
+    "--facts",
+    is_flag=True,
+    help="Add a `facts` key: the money amounts of the body and the zone resolved (see README, Facts).",
+)
+def parse(paths: tuple[str, ...], url: str | None, facts: bool) -> None:
     """Extract article pages to JSON Lines, one object per input, in order.
 
     PATH is a saved HTML file or an http(s):// URL (fetched, to check the live site). A page that
@@ -27,6 +32,7 @@ def parse(paths: tuple[str, ...], url: str | None) -> None:
     \b
     Example:
         investchn parse saved/article.html --url http://www.investchn.com/kfqxw/1.html
+        investchn parse --facts saved/article.html
     """
     if url and len(paths) > 1:
         raise click.UsageError("--url can only be used with a single PATH")
@@ -40,10 +46,31 @@ def parse(paths: tuple[str, ...], url: str | None) -> None:
             click.echo(f"{path}: not extracted: {error}", err=True)
             failed += 1
             continue
+        if facts:
+            record["facts"] = _facts(record)
         out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         out.flush()
     if failed:
         sys.exit(exitcodes.ERROR)
+
+
+def _facts(record: dict) -> dict:
+    """Return the facts of ``record``: its body's money amounts, and its zone resolved when zones are installed."""
+    from ..facts import extract_amounts
+
+    return {
+        "amounts": [amount.to_dict() for amount in extract_amounts(record["body_text"] or "")],
+        "zone": _resolve_zone(record.get("zone")),
+    }
+
+
+def _resolve_zone(zone: str | None) -> dict | None:
+    """Return ``facts.zones.resolve_zone(zone)`` (a dict or None), or None when zone resolution is not installed."""
+    try:
+        from ..facts import zones
+    except ImportError:  # zone resolution is the other half of the facts work; without it nothing is resolved
+        return None
+    return zones.resolve_zone(zone)
 
 
 def _read_page(path: str, url: str | None) -> tuple[bytes, str, str | None]:

@@ -228,6 +228,9 @@ class Article:
         attachments = self.attachments if page == self.page_count else []
         return replace(self, blocks=self.blocks[bounds[page - 1] : bounds[page]], attachments=attachments)
 
+    # The money amounts of each paragraph that has any, by the paragraph's text, offsets in that text.
+    amounts: dict[str, list[dict]] = field(default_factory=dict)
+
     def shown_datetime(self) -> dt.datetime | None:
         """Return the datetime as the page shows it (seconds only in template A), or None if no time."""
         if not self.meta.show_time:
@@ -248,6 +251,17 @@ class Article:
         for index, attachment in enumerate(self.attachments):
             lines.append(_collapse(("附件：" if index == 0 else "") + attachment["text"]))
         return [line for line in lines if line]
+
+    def body_amounts(self) -> list[dict]:
+        """Return the money amounts of the body, in order, with ``start``/``end`` in ``body_text``."""
+        found, offset = [], 0
+        paragraphs = {_collapse(text): amounts for text, amounts in self.amounts.items() if _collapse(text) == text}
+        for line in self.body_lines():
+            found.extend(
+                {**a, "start": a["start"] + offset, "end": a["end"] + offset} for a in paragraphs.get(line, ())
+            )
+            offset += len(line) + 1
+        return found
 
 
 def _collapse(text: str) -> str:
@@ -532,7 +546,9 @@ class ReplicaSite:
         """Return one dict per article, as a correct crawl + extraction should record it (id order).
 
         ``url``, ``district`` and ``category`` are those of the article's smallest URL (its record's
-        page, see :meth:`page_sections`); ``urls`` are all its URL paths, primary first.
+        page, see :meth:`page_sections`); ``urls`` are all its URL paths, primary first; ``amounts``
+        the money amounts of ``body_text`` as ``facts.extract_amounts`` should find them (text, value,
+        currency, approximate, kind, start, end).
         """
         result = []
         for meta in self.metas:
@@ -556,6 +572,7 @@ class ReplicaSite:
                     "images": [{"src": b[1], "alt": b[2]} for b in article.blocks if b[0] == "img"],
                     "attachments": [dict(a) for a in article.attachments],
                     "pages": article.page_count,  # the body is the whole article, whatever its pages
+                    "amounts": article.body_amounts(),
                 }
             )
         return result
@@ -626,9 +643,17 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
     place = meta.zone or meta.district
     date = meta.date
     folder = f"{section_path(meta.section)}{date:%Y%m}/"
-    blocks: list[tuple] = [
-        ("p", text) for text in textgen.make_paragraphs(rng, meta.district, meta.zone, rng.randint(3, 15), date)
-    ]
+    paragraphs = textgen.make_paragraphs_with_amounts(rng, meta.district, meta.zone, rng.randint(3, 15), date)
+    # Half the articles get one more sentence about money, from an RNG of their own so that every
+    # other text of the site stays as it was.
+    money = random.Random(f"investchn-replica/{seed}/{meta.id}/money")
+    if money.random() < 0.5:
+        index = money.randrange(len(paragraphs))
+        text, amounts = paragraphs[index]
+        sentence, added = textgen.make_money_sentence(money, place)
+        shifted = [{**a, "start": a["start"] + len(text), "end": a["end"] + len(text)} for a in added]
+        paragraphs[index] = (text + sentence, amounts + shifted)
+    blocks: list[tuple] = [("p", text) for text, _ in paragraphs]
     if meta.kind == PHOTO_NEWS:
         count = rng.randint(1, 3)
         positions = sorted([0] + [rng.randint(1, len(blocks)) for _ in range(count - 1)], reverse=True)
@@ -646,9 +671,10 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
             while any(a["text"] == text for a in attachments):  # two links with one name confuse readers
                 text = textgen.make_attachment_name(rng, meta.district)
             attachments.append({"url": f"{folder}P0{date:%Y%m%d}{meta.docid}_{number}.pdf", "text": text})
-    page_starts = _split_long(seed, meta, blocks)
+    page_starts = _split_long(seed, meta, blocks, paragraphs)
     article = Article(meta, _title(seed, meta.id, meta.district, meta.zone), blocks, attachments)
     article.page_starts = page_starts
+    article.amounts = {text: amounts for text, amounts in paragraphs if amounts}
     for rev in range(1, revision + 1):
         edit = random.Random(f"investchn-replica/{seed}/{meta.id}/rev{rev}")
         if edit.random() >= 0.05:
@@ -663,9 +689,12 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
     return article
 
 
-def _split_long(seed: int, meta: ArticleMeta, blocks: list[tuple]) -> tuple[int, ...]:
-    """Make about 1 article in :data:`SPLIT_SHARE` long (more paragraphs added to ``blocks``) and return
-    where its pages 2 and 3 start; () for the others, whose blocks are left as they are.
+def _split_long(
+    seed: int, meta: ArticleMeta, blocks: list[tuple], paragraphs: list[tuple[str, list[dict]]]
+) -> tuple[int, ...]:
+    """Make about 1 article in :data:`SPLIT_SHARE` long (more paragraphs added to ``blocks``, and with
+    their money amounts to ``paragraphs``) and return where its pages 2 and 3 start; () for the
+    others, whose blocks are left as they are.
 
     Drawn from an RNG of its own, so that every other article is what it was before pages existed. A
     page never starts between a photo and its caption.
@@ -674,7 +703,9 @@ def _split_long(seed: int, meta: ArticleMeta, blocks: list[tuple]) -> tuple[int,
     if rng.random() >= SPLIT_SHARE:
         return ()
     parts = rng.choice((2, 3))
-    blocks.extend(("p", text) for text in textgen.make_paragraphs(rng, meta.district, meta.zone, 4 * parts, meta.date))
+    more = textgen.make_paragraphs_with_amounts(rng, meta.district, meta.zone, 4 * parts, meta.date)
+    blocks.extend(("p", text) for text, _ in more)
+    paragraphs.extend(more)
     cuts = [n for n in range(1, len(blocks)) if blocks[n][0] == "p" and blocks[n - 1][0] != "img"]
     return tuple(cuts[len(cuts) * part // parts] for part in range(1, parts))
 

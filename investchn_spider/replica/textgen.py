@@ -268,12 +268,144 @@ ATTACHMENT_NAMES = (
 
 def _fill(rng: random.Random, template: str) -> str:
     """Return ``template`` with its {year}/{n}/{pct}/{big}/{topic} fields filled from ``rng``."""
-    return template.format(
-        year=rng.choice((2022, 2023, 2024)),
-        n=rng.randint(2, 30),
-        pct=f"{rng.randint(30, 450) / 10:.1f}",
-        big=rng.choice((100, 120, 150, 200, 300, 500, 800, 1000)),
-        topic=rng.choice(TOPICS),
+    return template.format(**_fill_values(rng))
+
+
+def _fill_values(rng: random.Random) -> dict:
+    """Return the values of the {year}/{n}/{pct}/{big}/{topic} fields, drawn from ``rng`` (always all five)."""
+    return {
+        "year": rng.choice((2022, 2023, 2024)),
+        "n": rng.randint(2, 30),
+        "pct": f"{rng.randint(30, 450) / 10:.1f}",
+        "big": rng.choice((100, 120, 150, 200, 300, 500, 800, 1000)),
+        "topic": rng.choice(TOPICS),
+    }
+
+
+# -- money amounts with known values (the ground truth of facts.amounts on the replica) ----------------
+
+
+def _money(text: str, value: int, currency: str = "CNY", kind: str = "other", approximate: bool = False) -> dict:
+    """Return an amount as the text shows it and as extraction should read it (offsets added by _compose)."""
+    return {"text": text, "value": value, "currency": currency, "approximate": approximate, "kind": kind}
+
+
+def _compose(*parts: str | dict) -> tuple[str, list[dict]]:
+    """Return the text of ``parts`` (strings and _money amounts) and its amounts with start/end in that text."""
+    text, amounts = "", []
+    for part in parts:
+        if isinstance(part, dict):
+            amounts.append({**part, "start": len(text), "end": len(text) + len(part["text"])})
+            part = part["text"]
+        text += part
+    return text, amounts
+
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """Return ``n`` (1–9999) in Chinese numerals as news text writes it: 二十三, 十五, 一百零八, 三千五百."""
+    parts, zero = [], False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            if zero and parts:
+                parts.append("零")
+            parts.append(("" if unit == "十" and not parts and digit == 1 else _CHINESE_DIGITS[digit]) + unit)
+            zero = False
+        else:
+            zero = True
+    return "".join(parts)
+
+
+_FOREIGN_CURRENCIES = (
+    ("美元", "USD", "美国"),
+    ("欧元", "EUR", "德国"),
+    ("日元", "JPY", "日本"),
+    ("港元", "HKD", "香港"),
+)
+
+
+def make_money_sentence(rng: random.Random, place: str) -> tuple[str, list[dict]]:
+    """Return one sentence about money (signings, funds, subsidies, foreign capital) and its amounts."""
+    kind = rng.randrange(10)
+    company = rng.choice(COMPANIES)
+    if kind == 0:
+        total, foreign = rng.randint(5, 90), rng.randint(1, 9)
+        return _compose(
+            f"{company}{rng.choice(PROJECTS)}签约落户{place}，总投资",
+            _money(f"{total}亿元", total * 10**8, kind="investment"),
+            "，其中外资",
+            _money(f"{foreign}亿美元", foreign * 10**8, "USD", "foreign_capital"),
+            "。",
+        )
+    if kind == 1:
+        count, total = rng.randint(5, 40), rng.randint(11, 99)
+        return _compose(
+            f"本次集中签约项目{count}个，签约金额合计",
+            _money(f"{chinese_number(total)}亿元", total * 10**8, kind="contract"),
+            "。",
+        )
+    if kind == 2:
+        size, first = rng.choice((10, 20, 30, 50, 100)), rng.randint(2, 9)
+        return _compose(
+            f"{place}设立总规模",
+            _money(f"{size}亿元", size * 10**8, kind="fund"),
+            f"的{rng.choice(INDUSTRIES)}产业引导基金，首期规模",
+            _money(f"{first}亿元", first * 10**8, kind="fund"),
+            "。",
+        )
+    if kind == 3:
+        top = rng.choice((100, 200, 300, 500, 1000))
+        return _compose(
+            "对新落户的总部企业，给予最高",
+            _money(f"{top}万元", top * 10**4, kind="subsidy"),
+            "的一次性奖励。",
+        )
+    if kind == 4:
+        whole, tenth, month = rng.randint(1, 9), rng.randint(1, 9), rng.randint(2, 11)
+        return _compose(
+            f"1—{month}月，{place}实际使用外资",
+            _money(f"{whole}.{tenth}亿美元", (whole * 10 + tenth) * 10**7, "USD", "foreign_capital"),
+            f"，同比增长{rng.randint(2, 30)}.{rng.randint(0, 9)}%。",
+        )
+    if kind == 5:
+        hundreds, tens = rng.randint(1, 9), rng.randint(1, 9) * 1000
+        return _compose(
+            f"{company}完成新一轮融资",
+            _money(f"{hundreds}亿{tens}万元", hundreds * 10**8 + tens * 10**4, kind="fund"),
+            "，将用于研发投入和产能扩张。",
+        )
+    if kind == 6:
+        low = rng.randint(2, 20)
+        return _compose(
+            f"{company}{rng.choice(PROJECTS)}预计总投资",
+            _money(f"{low}亿至{low + rng.randint(2, 10)}亿元", low * 10**8, kind="investment", approximate=True),
+            "，分两期建设。",
+        )
+    if kind == 7:
+        first, second = rng.randint(1, 9), rng.randint(10, 30)
+        return _compose(
+            "两家企业分别获得银行授信",
+            _money(f"{first}亿元", first * 10**8, kind="fund"),
+            "和",
+            _money(f"{second}亿元", second * 10**8, kind="fund"),
+            "。",
+        )
+    if kind == 8:
+        amount = rng.randint(1, 9) * 1000 + rng.randint(1, 9) * 100
+        return _compose(
+            "区财政安排专项资金",
+            _money(f"{amount:,}万元", amount * 10**4, kind="subsidy"),
+            f"，支持{rng.choice(INDUSTRIES)}产业发展。",
+        )
+    word, code, country = rng.choice(_FOREIGN_CURRENCIES)
+    amount = rng.randint(2, 90) * 100
+    return _compose(
+        f"{country}某{rng.choice(INDUSTRIES)}企业将追加投资约",
+        _money(f"{amount}万{word}", amount * 10**4, code, "investment", approximate=True),
+        f"，在{place}建设{rng.choice(PROJECTS)}。",
     )
 
 
@@ -302,20 +434,47 @@ def make_title(rng: random.Random, district: str, zone: str | None) -> str:
 _SENTENCE_WEIGHTS = (24, 10, 10, 12, 4, 10, 6, 10, 8, 6)
 
 
-def _sentence(rng: random.Random, district: str, place: str, month: int) -> str:
-    """Return one sentence of body text, ending in 。 or ”."""
+def _sentence(rng: random.Random, district: str, place: str, month: int) -> tuple[str, list[dict]]:
+    """Return one sentence of body text, ending in 。 or ”, and the money amounts in it (see _compose)."""
     kind = rng.choices(range(len(_SENTENCE_WEIGHTS)), _SENTENCE_WEIGHTS)[0]
-    if kind == 0:
-        return f"{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}{rng.choice(OBJECTS)}，{rng.choice(PURPOSES)}。"
     if kind == 1:
         period = f"1—{month - 1}月" if month > 2 else "1月" if month == 2 else "去年全年"
-        return (
-            f"{'' if month <= 1 else '今年'}{period}，{place}实现{rng.choice(INDUSTRIES)}产业产值"
-            f"{rng.randint(12, 980)}.{rng.randint(0, 9)}亿元，同比增长{rng.randint(2, 35)}.{rng.randint(0, 9)}%。"
+        opening = f"{'' if month <= 1 else '今年'}{period}，{place}实现{rng.choice(INDUSTRIES)}产业产值"
+        whole, tenth = rng.randint(12, 980), rng.randint(0, 9)
+        return _compose(
+            opening,
+            _money(f"{whole}.{tenth}亿元", (whole * 10 + tenth) * 10**7, kind="output"),
+            f"，同比增长{rng.randint(2, 35)}.{rng.randint(0, 9)}%。",
         )
     if kind == 2:
         role = rng.choice(ROLES)
-        return f"{role}{rng.choice(PERSON_NAMES)}表示：“{_fill(rng, rng.choice(STATEMENTS))}。”"
+        name = rng.choice(PERSON_NAMES)
+        statement = rng.choice(STATEMENTS)
+        values = _fill_values(rng)
+        if "{big}亿元" not in statement:
+            return f"{role}{name}表示：“{statement.format(**values)}。”", []
+        before, after = statement.split("{big}亿元")
+        big = values["big"]
+        return _compose(
+            f"{role}{name}表示：“{before.format(**values)}",
+            _money(f"{big}亿元", big * 10**8, kind="output"),
+            f"{after.format(**values)}。”",
+        )
+    if kind == 5:
+        opening = f"{rng.choice(COMPANIES)}{rng.choice(PROJECTS)}总投资约"
+        total = rng.randint(2, 60)
+        return _compose(
+            opening,
+            _money(f"{total}亿元", total * 10**8, kind="investment", approximate=True),
+            f"，主要从事{rng.choice(INDUSTRIES)}相关业务，预计{rng.choice((2025, 2026, 2027))}年建成投用。",
+        )
+    return _plain_sentence(rng, kind, district, place), []
+
+
+def _plain_sentence(rng: random.Random, kind: int, district: str, place: str) -> str:
+    """Return a sentence of ``kind`` that holds no money amount."""
+    if kind == 0:
+        return f"{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}{rng.choice(OBJECTS)}，{rng.choice(PURPOSES)}。"
     if kind == 3:
         return (
             f"围绕{rng.choice(INDUSTRIES)}、{rng.choice(INDUSTRIES)}等重点领域，"
@@ -325,11 +484,6 @@ def _sentence(rng: random.Random, district: str, place: str, month: int) -> str:
         first, second, third = rng.sample(ACTIONS, 3)
         return (
             f"一是{first}{rng.choice(OBJECTS)}；二是{second}{rng.choice(OBJECTS)}；三是{third}{rng.choice(OBJECTS)}。"
-        )
-    if kind == 5:
-        return (
-            f"{rng.choice(COMPANIES)}{rng.choice(PROJECTS)}总投资约{rng.randint(2, 60)}亿元，"
-            f"主要从事{rng.choice(INDUSTRIES)}相关业务，预计{rng.choice((2025, 2026, 2027))}年建成投用。"
         )
     if kind == 6:
         return f"下一步，{district}将{rng.choice(ACTIONS)}{rng.choice(OBJECTS)}，{rng.choice(PURPOSES)}。"
@@ -350,6 +504,13 @@ def make_paragraphs(
     rng: random.Random, district: str, zone: str | None, count: int, day: dt.date | None = None
 ) -> list[str]:
     """Return ``count`` body paragraphs of 1–6 sentences each; the first opens with ``day`` if given."""
+    return [text for text, _ in make_paragraphs_with_amounts(rng, district, zone, count, day)]
+
+
+def make_paragraphs_with_amounts(
+    rng: random.Random, district: str, zone: str | None, count: int, day: dt.date | None = None
+) -> list[tuple[str, list[dict]]]:
+    """Return ``count`` (paragraph, its money amounts with offsets in it); the texts of :func:`make_paragraphs`."""
     place = zone or district
     paragraphs = []
     for index in range(count):
@@ -358,9 +519,21 @@ def make_paragraphs(
         if index == 0:
             when = day - dt.timedelta(days=rng.randint(0, 2)) if day else None
             opening = f"{when.month}月{when.day}日" if when else "日前"
-            sentences.insert(0, f"{opening}，{place}{_fill(rng, rng.choice(EVENTS))}。")
-        paragraphs.append("".join(sentences))
+            sentences.insert(0, (f"{opening}，{place}{_fill(rng, rng.choice(EVENTS))}。", []))
+        paragraphs.append(_compose(*(part for text, amounts in sentences for part in _parts(text, amounts))))
     return paragraphs
+
+
+def _parts(text: str, amounts: list[dict]) -> list[str | dict]:
+    """Return ``text`` split into strings and its amounts (the inverse of _compose), to compose it again."""
+    parts: list[str | dict] = []
+    position = 0
+    for amount in amounts:
+        parts.append(text[position : amount["start"]])
+        parts.append({key: value for key, value in amount.items() if key not in ("start", "end")})
+        position = amount["end"]
+    parts.append(text[position:])
+    return parts
 
 
 def make_caption(rng: random.Random, place: str) -> tuple[str, str]:
