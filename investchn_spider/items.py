@@ -16,12 +16,14 @@ class ArticlePage:
     pipeline extracts from it without parsing the page again; the pipeline drops it once extracted
     (the item then waits, with its capture, for its batch to commit). ``record`` is filled in by the
     extraction pipeline: the extracted record, or the reason the page is not an article
-    (:class:`~investchn_spider.extraction.NotAnArticle`).
+    (:class:`~investchn_spider.extraction.NotAnArticle`), and ``facts`` with the record's facts
+    (money amounts, the zone resolved: :func:`~investchn_spider.facts.record.facts_of`).
     """
 
     capture: Capture
     document: Document | None = field(default=None, repr=False, compare=False)
     record: dict | Exception | None = None
+    facts: dict | None = None
 
 
 @dataclass

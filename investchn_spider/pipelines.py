@@ -13,6 +13,7 @@ import time
 
 from .extensions import RunLifecycle
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article, extract_from_document, parse_count
+from .facts.record import facts_of
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from .urls import canonical_url
 
@@ -53,7 +54,8 @@ class ExtractionPipeline:
         self.stats.set_value("investchn/documents_parsed", parse_count() - self._parsed_at_open)
 
     def process_item(self, item):
-        """Return the item, with ``record`` set on article pages (a record, or why it is not an article)."""
+        """Return the item, with ``record`` set on article pages (a record, or why it is not an article)
+        and, for a record, its ``facts``."""
         if not isinstance(item, ArticlePage):
             return item
         document, item.document = item.document, None  # the tree is not kept while the item waits
@@ -66,6 +68,8 @@ class ExtractionPipeline:
                     item.record = extract_article(capture.body, capture.url, capture.http_charset)
             except NotAnArticle as error:
                 item.record = error
+        if isinstance(item.record, dict) and item.facts is None:
+            item.facts = facts_of(item.record)
         return item
 
 
@@ -178,7 +182,11 @@ class ArchivePipeline:
             )
             return self._store_failure(failure)
         outcome = archive.save_article(
-            record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
+            record,
+            capture_id=capture_id,
+            seen_at=capture.fetched_at,
+            extractor_version=EXTRACTOR_VERSION,
+            facts=item.facts,
         )
         archive.resolve_failure(capture.url, capture.fetched_at)
         counts = [(OUTCOME_COUNTS[outcome], canonical_url(capture.url))]

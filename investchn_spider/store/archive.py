@@ -23,9 +23,10 @@ import sqlite_utils
 from .. import __version__
 from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
+from . import facts as fact_tables
 from . import search
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The file header's application id (PRAGMA application_id, "ICHN"): what says a file is an investchn
 # archive before any table is read. Archives of schema 1 to 3 predate it and are known by their tables.
 APPLICATION_ID = 0x4943484E
@@ -399,6 +400,7 @@ class Archive:
                SELECT DISTINCT u.article_id, s.district, s.category
                FROM article_urls u JOIN url_sections s ON s.url = u.url"""
         )
+        fact_tables.create_tables(db)
 
     # --- runs ---------------------------------------------------------------------------------
 
@@ -476,7 +478,15 @@ class Archive:
             .last_pk
         )
 
-    def save_article(self, record: dict, *, capture_id: int | None, seen_at: str, extractor_version: str) -> str:
+    def save_article(
+        self,
+        record: dict,
+        *,
+        capture_id: int | None,
+        seen_at: str,
+        extractor_version: str,
+        facts: dict | None = None,
+    ) -> str:
         """Store an extracted record; return what happened: ``new``, ``seen``, ``merged`` or ``changed``.
 
         ``seen``: this URL already holds this content. ``merged``: a new URL whose content the
@@ -486,7 +496,13 @@ class Archive:
         Whatever the order its pages arrive in, an article's record (``url``, breadcrumb, district,
         category, every other field and ``capture_id``) is the one extracted from the page of its
         smallest URL (see :meth:`_prefer_record`).
+
+        ``facts`` (``{"amounts": [...], "zone": {...} or None}``, computed from the record) are
+        stored with new content: the amounts of the body, and what the record's zone name
+        resolved to. Content that is already archived has the same body, so the same amounts.
         """
+        if facts is not None:
+            fact_tables.record_zone(self.db, record.get("zone"), facts.get("zone"))
         url = canonical_url(record["url"])
         by_url = self._article_id_for_url(url)
         by_hash = self._article_id_for_hash(record["content_hash"])
@@ -508,12 +524,16 @@ class Archive:
             self.db["articles"].update(by_url, {"url": url, **row, "last_seen_at": seen_at})
             self._touch_article(by_url, url, seen_at, capture_id)
             search.index_article(self.db, by_url)
+            if facts is not None:
+                fact_tables.replace_amounts(self.db, by_url, facts.get("amounts", []))
             return "changed"
         article_id = (
             self.db["articles"].insert({"url": url, **row, "first_seen_at": seen_at, "last_seen_at": seen_at}).last_pk
         )
         self._link_url(url, article_id, seen_at, capture_id)
         search.index_article(self.db, article_id)
+        if facts is not None:
+            fact_tables.replace_amounts(self.db, article_id, facts.get("amounts", []))
         return "new"
 
     def _prefer_record(self, article_id: int, url: str, row: dict) -> None:
