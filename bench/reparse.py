@@ -34,8 +34,9 @@ ARTICLES_PER_SITE = 4_000
 
 
 def site_pages(job: tuple[int, int]) -> list:
-    """Return every article page of one generated site as (capture, record) (runs in a worker process)."""
+    """Return every article page of one generated site as (capture, record, facts) (runs in a worker process)."""
     from investchn_spider.extraction import NotAnArticle, charset_from_content_type, extract_article
+    from investchn_spider.facts.record import facts_of
     from investchn_spider.replica import ReplicaSite
     from investchn_spider.replica.pages import render
     from investchn_spider.store import Capture, utc_now
@@ -61,7 +62,7 @@ def site_pages(job: tuple[int, int]) -> list:
                 record = extract_article(page.body, capture.url, charset)
             except NotAnArticle:
                 record = None
-            pages.append((capture, record))
+            pages.append((capture, record, facts_of(record) if record else None))
     return pages
 
 
@@ -71,6 +72,7 @@ def build(path: Path, pages: int, first_seed: int) -> None:
 
     from investchn_spider import __version__
     from investchn_spider.extraction import EXTRACTOR_VERSION
+    from investchn_spider.facts import FACTS_VERSION
     from investchn_spider.store import Archive
 
     articles = max(1, int(pages / 1.03))  # about 3% of the replica's articles have a second page
@@ -82,11 +84,19 @@ def build(path: Path, pages: int, first_seed: int) -> None:
         run_id = archive.start_run({"command": "bench"}, pid=os.getpid(), version=__version__)
         for number, site in enumerate(pool.imap(site_pages, [(first_seed + n, size) for n, size in enumerate(sizes)])):
             with archive.transaction():
-                for capture, record in site:
+                for capture, record, facts in site:
                     capture_id = archive.add_capture(capture, run_id)
                     if record is not None:
                         seen_at, version = capture.fetched_at, EXTRACTOR_VERSION
-                        archive.save_article(record, capture_id=capture_id, seen_at=seen_at, extractor_version=version)
+                        # As a crawl stores it, facts included: reparse then has no facts to compute.
+                        archive.save_article(
+                            record,
+                            capture_id=capture_id,
+                            seen_at=seen_at,
+                            extractor_version=version,
+                            facts=facts,
+                            facts_version=FACTS_VERSION,
+                        )
             print(f"  built site {number + 1}/{len(sizes)} ({time.perf_counter() - started:.0f} s)", flush=True)
         archive.finish_run(run_id, status="ok", exit_code=0, stats={}, counts={})
         archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

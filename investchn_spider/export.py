@@ -339,8 +339,12 @@ _LIST_COLUMNS = ("breadcrumb", "images", "attachments", "urls", "sections")
 
 
 def _arrow_type(pa, column: str):
-    if column in ("id", "capture_id"):
+    if column in ("id", "capture_id", "position"):
         return pa.int64()
+    if column == "value":  # an amount in its currency's base unit; a fraction of a yuan is possible
+        return pa.float64()
+    if column == "approximate":
+        return pa.bool_()
     if column == "published_date":
         return pa.date32()
     if column in _TIMESTAMP_COLUMNS:

@@ -16,7 +16,8 @@ class ArticlePage:
     pipeline extracts from it without parsing the page again; the pipeline drops it once extracted
     (the item then waits, with its capture, for its batch to commit). ``record`` is filled in by the
     extraction pipeline: the extracted record, or the reason the page is not an article
-    (:class:`~investchn_spider.extraction.NotAnArticle`).
+    (:class:`~investchn_spider.extraction.NotAnArticle`), and ``facts`` with the record's facts
+    (money amounts, the zone resolved: :func:`~investchn_spider.facts.record.facts_of`).
     """
 
     capture: Capture
@@ -25,6 +26,7 @@ class ArticlePage:
     # An article split over several pages: its continuation pages (page 2 on), in page order, each
     # with its own capture and document; ``record`` is then the one record of all of them.
     more_pages: list[ArticlePage] = field(default_factory=list)
+    facts: dict | None = None
 
 
 @dataclass

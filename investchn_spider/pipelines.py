@@ -14,6 +14,8 @@ import time
 from .extensions import RunLifecycle
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article, extract_from_document, parse_count
 from .extraction.pager import combine_pages
+from .facts import FACTS_VERSION
+from .facts.record import facts_of
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
 from .urls import canonical_url
 
@@ -54,7 +56,8 @@ class ExtractionPipeline:
         self.stats.set_value("investchn/documents_parsed", parse_count() - self._parsed_at_open)
 
     def process_item(self, item):
-        """Return the item, with ``record`` set on article pages (a record, or why it is not an article)."""
+        """Return the item, with ``record`` set on article pages (a record, or why it is not an article)
+        and, for a record, its ``facts``."""
         if not isinstance(item, ArticlePage):
             return item
         if item.record is None:
@@ -73,6 +76,8 @@ class ExtractionPipeline:
                     item.record = combine_pages(records)
         for page in item.more_pages:
             page.document = None
+        if isinstance(item.record, dict) and item.facts is None:
+            item.facts = facts_of(item.record)
         item.document = None  # the tree is not kept while the item waits
         return item
 
@@ -202,7 +207,12 @@ class ArchivePipeline:
             pages += [(page.capture.url, archive.add_capture(page.capture, run_id)) for page in item.more_pages]
             archive.add_article_pages(capture_id, pages)
         outcome = archive.save_article(
-            record, capture_id=capture_id, seen_at=capture.fetched_at, extractor_version=EXTRACTOR_VERSION
+            record,
+            capture_id=capture_id,
+            seen_at=capture.fetched_at,
+            extractor_version=EXTRACTOR_VERSION,
+            facts=item.facts,
+            facts_version=FACTS_VERSION,
         )
         archive.resolve_failure(capture.url, capture.fetched_at)
         counts = [(OUTCOME_COUNTS[outcome], canonical_url(capture.url))]

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 from .extraction import EXTRACTOR_VERSION, RECORD_FIELDS, NotAnArticle, extract_from_document, parse_document
 from .extraction.pager import combine_pages
+from .facts import FACTS_VERSION
+from .facts.record import facts_of
 from .store import Archive
 from .store import reparse as store
 
@@ -54,7 +56,8 @@ class ReparseSummary:
     that became part of another (and are gone); ``version_only``: records the current extractor
     gives unchanged, with an older ``extractor_version``; ``without_capture``: articles with no
     stored page (kept as they are); ``failing``: (URL, reason) of the pages that no longer extract
-    (their records kept).
+    (their records kept); ``facts``: articles whose facts (amounts, zone) were computed again: every
+    changed record's, and those computed by other facts rules (or never).
     """
 
     selected: int = 0
@@ -64,6 +67,7 @@ class ReparseSummary:
     version_only: int = 0
     merged: int = 0
     without_capture: int = 0
+    facts: int = 0
     fields: Counter = field(default_factory=Counter)
     failing: list[tuple[str, str]] = field(default_factory=list)
     examples: dict[str, list[Example]] = field(default_factory=dict)
@@ -78,6 +82,7 @@ class ReparseSummary:
             "version_only": self.version_only,
             "merged": self.merged,
             "without_capture": self.without_capture,
+            "facts": self.facts,
             "failing": len(self.failing),
             "fields": dict(sorted(self.fields.items())),
         }
@@ -127,6 +132,7 @@ class Reparser:
         dry_run: bool = False,
         profiles: Mapping[str, object] | None = None,
         extractor_version: str = EXTRACTOR_VERSION,
+        facts_version: str = FACTS_VERSION,
         examples: int = 3,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int, int], None] | None = None,
@@ -137,6 +143,7 @@ class Reparser:
         self.dry_run = dry_run
         self.profiles = dict(profiles or {})
         self.version = extractor_version
+        self.facts_version = facts_version
         self.max_examples = examples
         self.batch_size = batch_size
         self.on_progress = on_progress
@@ -196,19 +203,31 @@ class Reparser:
             return error
 
     def _needs_write(self, stored: store.StoredArticle, new) -> bool:
+        if stored.facts_version != self.facts_version:
+            return True
         if not isinstance(new, dict):
             return False
         return stored.extractor_version != self.version or bool(changed_fields(stored.row, new))
+
+    def _refresh_facts(self, stored: store.StoredArticle, record: Mapping) -> None:
+        """Compute the facts of a record that stays, if its stored ones are of other rules (or none)."""
+        if stored.facts_version == self.facts_version:
+            return
+        self.summary.facts += 1
+        if not self.dry_run:
+            store.store_facts(self.archive, stored.id, dict(record), facts_of(record), self.facts_version)
 
     def _settle(self, stored: store.StoredArticle, new) -> None:
         summary = self.summary
         self._done.add(stored.id)
         if new is None:
             summary.without_capture += 1
+            self._refresh_facts(stored, stored.row)  # facts come from the record's text, not the page
             return
         summary.pages += 1 + len(stored.more_pages)
         if isinstance(new, Exception):
             summary.failing.append((stored.url, _reason(new)))
+            self._refresh_facts(stored, stored.row)
             return
         fields = changed_fields(stored.row, new)
         if not fields:
@@ -218,6 +237,7 @@ class Reparser:
                 summary.version_only += 1
                 if not self.dry_run:
                     store.set_extractor_version(self.archive, stored.id, self.version)
+            self._refresh_facts(stored, new)
             return
         digest = new["content_hash"]
         owner = self._owner(digest)
@@ -248,16 +268,19 @@ class Reparser:
         return None if owner in self._vacated else owner
 
     def _replace(self, stored: store.StoredArticle, new: dict, fields: list[str]) -> None:
+        self.summary.facts += 1  # a changed record's facts are computed again
         if self.dry_run:
             self._vacated.add(stored.id)
             self._would_own[new["content_hash"]] = stored.id
             return
         store.replace_record(self.archive, stored.id, new, self.version, self.at, fields)
+        store.store_facts(self.archive, stored.id, new, facts_of(new), self.facts_version)
 
     def _merge(self, stored: store.StoredArticle, new: dict, owner: int) -> None:
         self.summary.merged += 1
         survivor, other = sorted((stored.id, owner))
         self._done.add(other)
+        self.summary.facts += 1
         if self.dry_run:
             self._vacated.update((stored.id, owner))
             self._would_own[new["content_hash"]] = survivor
@@ -278,6 +301,7 @@ class Reparser:
             extractor_version=version,
             at=self.at,
         )
+        store.store_facts(self.archive, survivor, record, facts_of(record), self.facts_version)
 
     def _keep_examples(self, stored: store.StoredArticle, new: dict, fields: list[str]) -> None:
         for name in fields:

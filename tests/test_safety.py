@@ -294,6 +294,9 @@ def test_demo_twice_replaces_its_own_archive_but_not_once_a_crawl_wrote_to_it(tm
         result = run_investchn("demo", "--articles", "6", "--db", str(db))
         assert result.returncode == 0, result.stderr
         assert "Explore it:" in result.stdout
+        with sqlite3.connect(db) as conn:  # the demo shows the facts the archive now holds
+            amounts, articles = conn.execute("SELECT count(*), count(DISTINCT article_id) FROM amounts").fetchone()
+        assert f"Facts: {amounts:,} money amounts in {articles:,} of 6 articles" in result.stdout
         assert "The replica has stopped" in result.stdout  # the archived URLs point at a port that is gone
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1  # a fresh archive each time

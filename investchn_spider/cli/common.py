@@ -63,6 +63,17 @@ def open_archive(db_path: str, *, readonly: bool = True, create: bool = False, c
         raise CommandError(str(error)) from None
 
 
+def require_facts(archive, db_path: str) -> None:
+    """Fail with one line when ``archive`` has no facts tables (made before investchn stored facts)."""
+    from ..store.facts import has_facts
+
+    if not has_facts(archive.db):
+        raise CommandError(
+            f"the archive {db_path} has no facts yet (it was made before investchn stored them): "
+            f"run `investchn reparse --db {db_path}` to compute them"
+        )
+
+
 def take_lock(db_path: str) -> ArchiveLock:
     """Return the archive's write lock, taken; exit with status LOCKED when another crawl holds it."""
     try:

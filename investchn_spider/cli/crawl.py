@@ -211,10 +211,14 @@ def demo(db_path: str, articles: int, seed: int, serve_after: bool, port: int, w
             code = crawl_and_report(options, lock=lock)
         finally:
             lock.release()
+        if code == exitcodes.OK:
+            click.echo(_facts_line(db_path))
         click.echo("\nExplore it:")
         click.echo(f"  investchn search 园区 --db {path} --limit 5")
         click.echo(f"  investchn stats --db {path}")
+        click.echo(f"  investchn stats --db {path} --facts")
         click.echo(f"  investchn export --db {path} --format csv --excel -o articles.csv")
+        click.echo(f"  investchn export --db {path} --facts -o amounts.csv")
         if not serve_after:
             click.echo(f"  investchn serve --db {path}        # the web view (pip install 'investchn[serve]')")
         elif code == exitcodes.OK:
@@ -234,6 +238,18 @@ def demo(db_path: str, articles: int, seed: int, serve_after: bool, port: int, w
 
 
 WEB_HOST = "127.0.0.1"
+
+
+def _facts_line(db_path: str) -> str:
+    """Return the one line on the archive's facts the demo prints (amounts found, zone names resolved)."""
+    from ..store.queries import facts_summary
+
+    with open_archive(db_path) as archive:
+        summary = facts_summary(archive.db)
+    return (
+        f"Facts: {summary.amounts:,} money amounts in {summary.articles_with_amounts:,} of {summary.articles:,}"
+        f" articles; {summary.zones_resolved:,} of {summary.zones:,} zone names resolved"
+    )
 
 
 def _serve_until_interrupted(run_web_view, db_path: str, port: int, on_ready) -> None:

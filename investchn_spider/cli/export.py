@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 import click
 
-from .common import CommandError, db_option, open_archive
+from .common import CommandError, db_option, open_archive, require_facts
 from .filters import build_filter, date_options, field_options
 
 PROGRESS_MIN_ROWS = 1000  # below this an export is over before a bar is worth drawing
@@ -29,8 +29,13 @@ PROGRESS_MIN_ROWS = 1000  # below this an export is over before a bar is worth d
 @date_options
 @field_options
 @click.option("--search", "search_query", metavar="QUERY", help="Only articles containing every word of QUERY.")
+@click.option(
+    "--facts",
+    is_flag=True,
+    help="One row per money amount found in the selected articles (with date, district, zone, province, type).",
+)
 def export(
-    db_path, fmt, excel, output, columns, since, until, districts, zones, sources, categories, search_query
+    db_path, fmt, excel, output, columns, since, until, districts, zones, sources, categories, search_query, facts
 ) -> None:
     """Export one row per article with every URL and section it was seen under, oldest first.
 
@@ -43,6 +48,7 @@ def export(
         investchn export --db data/investchn.db --format csv -o articles.csv
         investchn export --excel --district 浦东新区 --since 2024-01-01 -o pudong.csv
         investchn export --format parquet --search 招商 --columns title,published_date -o zs.parquet
+        investchn export --facts --since 2024-01 -o amounts.csv
     """
     from ..export import (
         ExportError,
@@ -55,14 +61,17 @@ def export(
         write_output,
     )
     from ..store.archive import archive_files
-    from ..store.queries import count_articles, iter_articles
+    from ..store.facts import FACT_EXPORT_COLUMNS
+    from ..store.queries import count_amounts, count_articles, iter_amount_facts, iter_articles
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv only")
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet is binary: give -o FILE")
+    if facts and columns is not None:
+        raise click.UsageError("--columns chooses article columns; --facts exports the amounts' own columns")
     try:
-        chosen = choose_columns(columns.split(",") if columns is not None else None)
+        chosen = FACT_EXPORT_COLUMNS if facts else choose_columns(columns.split(",") if columns is not None else None)
     except ExportError as error:
         raise click.BadParameter(str(error), param_hint="--columns") from None
     if fmt == "parquet" and not parquet_available():
@@ -77,7 +86,10 @@ def export(
         except ExportError as error:
             raise CommandError(str(error)) from None
     with open_archive(db_path) as archive:  # read-only
-        rows = iter_articles(archive.db, selection, chosen)
+        if facts:
+            require_facts(archive, db_path)
+        rows = iter_amount_facts(archive.db, selection) if facts else iter_articles(archive.db, selection, chosen)
+        noun = "amounts" if facts else "articles"
         if target is None:
             # UTF-8 whatever the locale, and CSV's CRLF untouched by newline translation.
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
@@ -95,7 +107,8 @@ def export(
             return
         for stale in remove_stale_partials(target):
             click.echo(f"Removed {stale}, left by an export to {target.path} that did not finish", err=True)
-        total = count_articles(archive.db, selection) if _show_progress() else 0
+        counter = count_amounts if facts else count_articles
+        total = counter(archive.db, selection) if _show_progress() else 0
         cut = []
         bar = (
             click.progressbar(length=total, label=f"Exporting to {target.path.name}", file=sys.stderr)
@@ -111,7 +124,7 @@ def export(
                     written = export_rows(rows, stream, fmt, chosen, excel=excel, progress=update, on_cut=cut.append)
         except OSError as error:  # disk full, file too large, a FIFO closed by its reader …
             raise CommandError(f"could not write {target.path}: {_reason(error)}; nothing was written") from None
-        click.echo(f"{written} articles written to {target.path}", err=True)
+        click.echo(f"{written} {noun} written to {target.path}", err=True)
         _report_cut(cut)
 
 

@@ -47,30 +47,13 @@ def parse(paths: tuple[str, ...], url: str | None, facts: bool) -> None:
             failed += 1
             continue
         if facts:
-            record["facts"] = _facts(record)
+            from ..facts.record import facts_of  # lazy: only --facts pays for the zone data
+
+            record["facts"] = facts_of(record)
         out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         out.flush()
     if failed:
         sys.exit(exitcodes.ERROR)
-
-
-def _facts(record: dict) -> dict:
-    """Return the facts of ``record``: its body's money amounts, and its zone resolved when zones are installed."""
-    from ..facts import extract_amounts
-
-    return {
-        "amounts": [amount.to_dict() for amount in extract_amounts(record["body_text"] or "")],
-        "zone": _resolve_zone(record.get("zone")),
-    }
-
-
-def _resolve_zone(zone: str | None) -> dict | None:
-    """Return ``facts.zones.resolve_zone(zone)`` (a dict or None), or None when zone resolution is not installed."""
-    try:
-        from ..facts import zones
-    except ImportError:  # zone resolution is the other half of the facts work; without it nothing is resolved
-        return None
-    return zones.resolve_zone(zone)
 
 
 def _read_page(path: str, url: str | None) -> tuple[bytes, str, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, open_archive
+from .common import db_option, open_archive, require_facts
 from .filters import build_filter, date_options, table
 from .filters import echo_table as _echo
 
@@ -13,7 +13,10 @@ from .filters import echo_table as _echo
 @db_option()
 @click.option("--runs", "run_count", default=5, show_default=True, type=click.IntRange(min=0), help="Last runs shown.")
 @date_options
-def stats(db_path: str, run_count: int, since, until) -> None:
+@click.option(
+    "--facts", "show_facts", is_flag=True, help="Money amounts by kind, and investment by province, zone type, month."
+)
+def stats(db_path: str, run_count: int, since, until, show_facts: bool) -> None:
     """Print articles per district and per month, the date range, the last runs and the gaps.
 
     A gap is a month without any article for a district that has articles in earlier and in
@@ -24,11 +27,15 @@ def stats(db_path: str, run_count: int, since, until) -> None:
     Example:
         investchn stats --db data/investchn.db
         investchn stats --since 2024-01 --until 2024-06
+        investchn stats --facts --since 2024-01
     """
     from ..store.quality import fill_rates, fill_rates_by_month
     from ..store.queries import archive_stats
 
     selection = build_filter(since=since, until=until)
+    if show_facts:
+        _print_facts(db_path, selection.since, selection.until)
+        return
     with open_archive(db_path) as archive:
         summary = archive_stats(archive.db, selection.since, selection.until)
         runs = archive.recent_runs(run_count) if run_count else []
@@ -101,3 +108,35 @@ def _quality_section(db_path: str, rates, months) -> None:
     if worst and rates.incomplete:
         click.echo(f"  Worst month: {worst[0]} ({worst[1]:.1%} of its articles miss a field)")
     click.echo(f"  More: investchn quality --db {db_path}")
+
+
+def _print_facts(db_path: str, since: str | None, until: str | None) -> None:
+    """Print what ``stats --facts`` shows: amounts by kind and currency, then CNY investment by place and month."""
+    from ..store.queries import facts_summary
+
+    with open_archive(db_path) as archive:
+        require_facts(archive, db_path)
+        summary = facts_summary(archive.db, since, until)
+    click.echo(
+        f"Facts in {db_path}: {summary.amounts:,} money amounts in {summary.articles_with_amounts:,} of "
+        f"{summary.articles:,} articles; {summary.zones_resolved:,} of {summary.zones:,} zone names resolved"
+    )
+    click.echo("\nAmounts by kind and currency (sums in the currency's base unit)")
+    rows = [[kind, currency, f"{count:,}", _money(total)] for kind, currency, count, total in summary.by_kind]
+    _echo(table(["kind", "currency", "amounts", "sum"], rows, "<<>>") if rows else ["none"])
+    for title, key, pairs in (
+        ("province", "province", summary.investment_by_province),
+        ("zone type", "zone type", summary.investment_by_zone_type),
+        ("month", "month", summary.investment_by_month),
+    ):
+        click.echo(f"\nInvestment and contracts in CNY by {title} (other currencies are not converted)")
+        rows = [[name, f"{count:,}", _money(total)] for name, count, total in pairs]
+        _echo(table([key, "amounts", "CNY"], rows, "<>>") if rows else ["none"])
+
+
+def _money(total: float | None) -> str:
+    """Return a sum with thousands separators and, from 亿 up, its value in 亿 (1e8) as Chinese reports write it."""
+    if total is None:
+        return ""
+    text = f"{total:,.0f}"
+    return f"{text} ({total / 1e8:,.2f}亿)" if abs(total) >= 1e8 else text

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from .amounts import Amount, extract_amounts
 
-__all__ = ["Amount", "extract_amounts", "resolve_zone"]
+__all__ = ["FACTS_VERSION", "Amount", "extract_amounts", "resolve_zone"]
+
+# Version of the facts rules (amounts and zones): stored per article (``articles.facts_version``) so
+# that ``investchn reparse`` recomputes the facts of every article when it changes. Bump it with any
+# change to what ``amounts`` or ``zones`` return.
+FACTS_VERSION = "1"
 
 
 def __getattr__(name: str):

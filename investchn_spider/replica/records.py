@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..extraction import EXTRACTOR_VERSION, content_hash
+from ..facts import FACTS_VERSION
+from ..facts.record import facts_of
 from .content import ReplicaSite, section_path
 
 
@@ -71,7 +73,12 @@ def store_records(
             )
         for record in pages:
             outcome = archive.save_article(
-                record, capture_id=None, seen_at=seen_at, extractor_version=EXTRACTOR_VERSION
+                record,
+                capture_id=None,
+                seen_at=seen_at,
+                extractor_version=EXTRACTOR_VERSION,
+                facts=facts_of(record),
+                facts_version=FACTS_VERSION,
             )
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts

@@ -23,6 +23,7 @@ import sqlite_utils
 from .. import __version__
 from ..extraction import RECORD_FIELDS
 from ..urls import canonical_url
+from . import facts as fact_tables
 from . import search, views
 
 SCHEMA_VERSION = 5
@@ -408,6 +409,7 @@ class Archive:
         )
         views.create_sort_key(db)  # schema 5
         views.create_views(db)
+        fact_tables.create_tables(db)
 
     # --- runs ---------------------------------------------------------------------------------
 
@@ -510,7 +512,16 @@ class Archive:
         ]
         return pages or [row[0]]
 
-    def save_article(self, record: dict, *, capture_id: int | None, seen_at: str, extractor_version: str) -> str:
+    def save_article(
+        self,
+        record: dict,
+        *,
+        capture_id: int | None,
+        seen_at: str,
+        extractor_version: str,
+        facts: dict | None = None,
+        facts_version: str | None = None,
+    ) -> str:
         """Store an extracted record; return what happened: ``new``, ``seen``, ``merged`` or ``changed``.
 
         ``seen``: this URL already holds this content. ``merged``: a new URL whose content the
@@ -520,7 +531,14 @@ class Archive:
         Whatever the order its pages arrive in, an article's record (``url``, breadcrumb, district,
         category, every other field and ``capture_id``) is the one extracted from the page of its
         smallest URL (see :meth:`_prefer_record`).
+
+        ``facts`` (``{"amounts": [...], "zone": {...} or None}``, computed from the record by the
+        rules of ``facts_version``) are stored with new content: the amounts of the body, and what
+        the record's zone name resolved to. Content that is already archived has the same body, so
+        the same amounts: they are written again only when its facts were computed by other rules.
         """
+        if facts is not None:  # whichever page's record the article keeps, its zone name is resolved
+            fact_tables.record_zone(self.db, record.get("zone"), facts.get("zone"))
         url = canonical_url(record["url"])
         by_url = self._article_id_for_url(url)
         by_hash = self._article_id_for_hash(record["content_hash"])
@@ -529,11 +547,13 @@ class Archive:
         if by_url is not None and by_url == by_hash:
             self._touch_article(by_url, url, seen_at, capture_id)
             self._prefer_record(by_url, url, row)
+            self._refresh_facts(by_url, record, facts, facts_version)
             return "seen"
         if by_hash is not None:  # a repost, or a URL whose page now shows another known article
             self._link_url(url, by_hash, seen_at, capture_id)
             self._touch_article(by_hash, url, seen_at, capture_id)
             self._prefer_record(by_hash, url, row)
+            self._refresh_facts(by_hash, record, facts, facts_version)
             return "merged"
         if by_url is not None:
             # New content at this URL: the record is this page's until a smaller URL of the article
@@ -542,13 +562,22 @@ class Archive:
             self.db["articles"].update(by_url, {"url": url, **row, "last_seen_at": seen_at})
             self._touch_article(by_url, url, seen_at, capture_id)
             search.index_article(self.db, by_url)
+            if facts is not None:
+                fact_tables.store_facts(self.db, by_url, record, facts, facts_version)
             return "changed"
         article_id = (
             self.db["articles"].insert({"url": url, **row, "first_seen_at": seen_at, "last_seen_at": seen_at}).last_pk
         )
         self._link_url(url, article_id, seen_at, capture_id)
         search.index_article(self.db, article_id)
+        if facts is not None:
+            fact_tables.store_facts(self.db, article_id, record, facts, facts_version)
         return "new"
+
+    def _refresh_facts(self, article_id: int, record: dict, facts: dict | None, version: str | None) -> None:
+        """Store ``facts`` of an article already archived when its stored ones are of other rules (or none)."""
+        if facts is not None and fact_tables.facts_version_of(self.db, article_id) != version:
+            fact_tables.store_facts(self.db, article_id, record, facts, version)
 
     def _prefer_record(self, article_id: int, url: str, row: dict) -> None:
         """Make ``row`` (the record of the page at ``url``) the article's record if ``url`` sorts before its URL.

@@ -15,6 +15,7 @@ from itertools import pairwise
 import sqlite_utils
 
 from .archive import ARTICLE_COLUMNS
+from .facts import FACT_EXPORT_COLUMNS
 from .search import SearchQuery, count_matches, has_index, match_sql, newest_matches, read_snapshot, snippet
 from .views import export_source
 
@@ -309,3 +310,85 @@ def _month_ordinal(month: str) -> int:
 
 def _month_name(ordinal: int) -> str:
     return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def count_amounts(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
+    """Return how many money amounts the selected articles hold."""
+    where, params = selection.where(indexed=has_index(db))
+    return db.execute(
+        f"SELECT count(*) FROM amounts WHERE article_id IN (SELECT a.id FROM articles a WHERE {where})", params
+    ).fetchone()[0]
+
+
+def iter_amount_facts(db: sqlite_utils.Database, selection: ArticleFilter) -> Iterator[dict]:
+    """Yield one dict of :data:`~.facts.FACT_EXPORT_COLUMNS` per amount in the selected articles.
+
+    Ordered by publish date, URL, then position in the text (an order-free key: one URL, one record).
+    """
+    where, params = selection.where(indexed=has_index(db))
+    cursor = db.execute(
+        f"SELECT {', '.join(FACT_EXPORT_COLUMNS)} FROM amount_facts "
+        f"WHERE article_id IN (SELECT a.id FROM articles a WHERE {where}) ORDER BY published_date, url, position",
+        params,
+    )
+    for values in cursor:
+        row = dict(zip(FACT_EXPORT_COLUMNS, values, strict=True))
+        row["approximate"] = bool(row["approximate"])
+        yield row
+
+
+@dataclass
+class FactsSummary:
+    """What ``investchn stats --facts`` prints: amounts by kind and currency, and CNY investment by place."""
+
+    amounts: int = 0
+    articles_with_amounts: int = 0
+    articles: int = 0
+    by_kind: list[tuple[str, str, int, float]] = field(default_factory=list)  # kind, currency, amounts, sum
+    investment_by_province: list[tuple[str, int, float]] = field(default_factory=list)  # province, amounts, CNY
+    investment_by_zone_type: list[tuple[str, int, float]] = field(default_factory=list)
+    investment_by_month: list[tuple[str, int, float]] = field(default_factory=list)
+    zones: int = 0
+    zones_resolved: int = 0
+
+
+def facts_summary(db: sqlite_utils.Database, since: str | None = None, until: str | None = None) -> FactsSummary:
+    """Return the :class:`FactsSummary` of the articles published in ``since``..``until`` (inclusive)."""
+    article_conditions, params = ArticleFilter(since=since, until=until).where()
+    conditions = f"article_id IN (SELECT a.id FROM articles a WHERE {article_conditions})"
+    summary = FactsSummary()
+    summary.amounts, summary.articles_with_amounts = db.execute(
+        f"SELECT count(*), count(DISTINCT article_id) FROM amount_facts WHERE {conditions}", params
+    ).fetchone()
+    summary.articles = db.execute(f"SELECT count(*) FROM articles a WHERE {article_conditions}", params).fetchone()[0]
+    summary.by_kind = [
+        tuple(row)
+        for row in db.execute(
+            f"SELECT kind, currency, count(*), sum(value) FROM amount_facts WHERE {conditions} "
+            "GROUP BY kind, currency ORDER BY kind, currency",
+            params,
+        )
+    ]
+    # Signed or planned investment in yuan: what an analyst sums by place. Other currencies are not
+    # converted (no exchange rate is right for every date), so they are left out of these sums.
+    investment = f"{conditions} AND kind IN ('investment', 'contract') AND currency = 'CNY'"
+    for target, expression in (
+        ("investment_by_province", "coalesce(province, '(unresolved)')"),
+        ("investment_by_zone_type", "coalesce(zone_type, '(unresolved)')"),
+        ("investment_by_month", "month"),
+    ):
+        rows = db.execute(
+            f"SELECT {expression} AS key, count(*), sum(value) FROM amount_facts WHERE {investment} "
+            "GROUP BY key ORDER BY key",
+            params,
+        )
+        setattr(summary, target, [tuple(row) for row in rows])
+    summary.zones, summary.zones_resolved = db.execute(
+        "SELECT count(*), count(province) FROM zones WHERE name IN (SELECT DISTINCT zone FROM articles a "
+        f"WHERE {article_conditions})",
+        params,
+    ).fetchone()
+    return summary

@@ -11,14 +11,21 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import facts as fact_tables
 from .archive import ARTICLE_COLUMNS, Archive, _to_column
 from .search import _INDEXED, index_article
 
 _ARTICLE_SELECT = (
     f"SELECT a.id, a.url, {', '.join('a.' + column for column in ARTICLE_COLUMNS)}, a.capture_id, "
-    "a.extractor_version, c.url, c.http_charset, c.body, c.body_codec "
+    "a.extractor_version, c.url, c.http_charset, c.body, c.body_codec, {facts_version} "
     "FROM articles a LEFT JOIN captures c ON c.id = a.capture_id"
 )
+
+
+def _select(archive: Archive) -> str:
+    # An archive of schema 4, read as it is by a dry run, has no facts_version: its facts were never computed.
+    known = "facts_version" in archive.db["articles"].columns_dict
+    return _ARTICLE_SELECT.format(facts_version="a.facts_version" if known else "NULL")
 
 
 @dataclass
@@ -27,6 +34,7 @@ class StoredArticle:
 
     ``row``: the stored record's columns (:data:`ARTICLE_COLUMNS`, JSON columns as stored text).
     ``page_url``, ``http_charset`` and ``body`` are those of its capture (all None without one).
+    ``facts_version``: the version of the rules that computed its stored facts (None: never).
     ``more_pages``: ``(url, http_charset, body)`` of each further page of an article split over
     several pages, in page order (empty for a one-page article).
     """
@@ -39,6 +47,7 @@ class StoredArticle:
     page_url: str | None
     http_charset: str | None
     body: bytes | None
+    facts_version: str | None = None
     more_pages: list[tuple[str, str | None, bytes]] = field(default_factory=list)
 
 
@@ -60,7 +69,7 @@ def _body(body: bytes | None, codec: str | None) -> bytes | None:
 def _stored(row: tuple) -> StoredArticle:
     width = len(ARTICLE_COLUMNS)
     article_id, url, *rest = row
-    values, (capture_id, version, page_url, charset, body, codec) = rest[:width], rest[width:]
+    values, (capture_id, version, page_url, charset, body, codec, facts_version) = rest[:width], rest[width:]
     return StoredArticle(
         article_id,
         url,
@@ -70,6 +79,7 @@ def _stored(row: tuple) -> StoredArticle:
         page_url,
         charset,
         _body(body, codec),
+        facts_version,
     )
 
 
@@ -108,7 +118,7 @@ def iter_batches(
     last_id = 0
     while True:
         rows = archive.db.execute(
-            f"{_ARTICLE_SELECT} WHERE a.id > ?{where} ORDER BY a.id LIMIT ?", [last_id, *params, batch_size]
+            f"{_select(archive)} WHERE a.id > ?{where} ORDER BY a.id LIMIT ?", [last_id, *params, batch_size]
         ).fetchall()
         if not rows:
             return
@@ -118,7 +128,7 @@ def iter_batches(
 
 def stored_article(archive: Archive, article_id: int) -> StoredArticle | None:
     """Return the article ``article_id`` with its capture, or None when there is none."""
-    row = archive.db.execute(f"{_ARTICLE_SELECT} WHERE a.id = ?", [article_id]).fetchone()
+    row = archive.db.execute(f"{_select(archive)} WHERE a.id = ?", [article_id]).fetchone()
     return _with_more_pages(archive, [_stored(row)])[0] if row else None
 
 
@@ -190,6 +200,7 @@ def merge_articles(
     first_seen, last_seen = db.execute(
         "SELECT min(first_seen_at), max(last_seen_at) FROM articles WHERE id IN (?, ?)", [survivor, other]
     ).fetchone()
+    db.execute("DELETE FROM amounts WHERE article_id = ?", [other])  # the survivor's facts are stored after
     db.execute("DELETE FROM articles WHERE id = ?", [other])  # first: the unique content hash is then free
     row = {column: _to_column(record[column]) for column in ARTICLE_COLUMNS}
     assignments = ", ".join(f"{column} = ?" for column in row)
@@ -199,3 +210,8 @@ def merge_articles(
         [url, *row.values(), capture_id, extractor_version, at, first_seen, last_seen, survivor],
     )
     index_article(db, survivor)
+
+
+def store_facts(archive: Archive, article_id: int, record: dict, facts: dict, version: str) -> None:
+    """Make ``facts`` (computed from ``record`` by the rules of ``version``) the article's facts."""
+    fact_tables.store_facts(archive.db, article_id, record, facts, version)
