@@ -606,7 +606,7 @@ def test_every_date_option_is_the_one_parser():
         for param in command.params
         if param.name in ("since", "until")
     }
-    assert {name for name, _ in options} == {"crawl", "export", "quality", "search", "stats"}
+    assert {name for name, _ in options} == {"crawl", "export", "quality", "reparse", "search", "stats"}
     assert all(
         isinstance(kind, DateParam) and kind.end == (option == "--until") for (_, option), kind in options.items()
     )
