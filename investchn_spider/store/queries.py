@@ -201,6 +201,70 @@ CANNED_QUERIES = {
         GROUP BY a.id
         HAVING count(u.url) > 1
         ORDER BY a.published_date DESC, a.url, a.content_hash""",
+    # The Atom feed (datasette-atom reads the atom_* columns): the newest 100 articles by publish
+    # date, each entry updated when its record was stored, its content the body as text.
+    "newest_articles": """
+        SELECT 'tag:investchn,' || content_hash AS atom_id,
+               title AS atom_title,
+               coalesce(updated_at, first_seen_at) AS atom_updated,
+               url AS atom_link,
+               coalesce(published_date, '') || ' ' || coalesce(zone, district, '') || char(10)
+                   || body_text AS atom_content,
+               published_date, district, zone
+        FROM articles
+        ORDER BY sort_key DESC
+        LIMIT 100""",
+    # Money said to be signed or invested, summed per month and province. Only yuan are summed
+    # (amounts in other currencies are not converted: they are left out, and counted apart).
+    "investment_per_month_by_province": """
+        SELECT month, coalesce(province, '(unresolved)') AS province,
+               round(sum(CASE WHEN currency = 'CNY' THEN value END) / 1e8, 2) AS yi_yuan,
+               sum(currency = 'CNY') AS amounts,
+               sum(currency != 'CNY') AS other_currency_amounts,
+               count(DISTINCT article_id) AS articles
+        FROM amount_facts
+        WHERE kind IN ('investment', 'contract') AND month IS NOT NULL
+        GROUP BY month, province
+        ORDER BY month DESC, yi_yuan DESC, province""",
+}
+
+# The web view's charts (datasette-dashboards): name -> SQL, each a small aggregate.
+CHART_QUERIES = {
+    "articles_per_month": """
+        SELECT substr(published_date, 1, 7) AS month, count(*) AS articles
+        FROM articles WHERE published_date IS NOT NULL
+        GROUP BY month ORDER BY month""",
+    "articles_per_month_by_district": """
+        SELECT substr(published_date, 1, 7) AS month, coalesce(district, '(none)') AS district, count(*) AS articles
+        FROM articles WHERE published_date IS NOT NULL
+        GROUP BY month, district ORDER BY month, district""",
+    "articles_by_zone": """
+        SELECT coalesce(zone, '(none)') AS zone, count(*) AS articles
+        FROM articles GROUP BY zone ORDER BY articles DESC, zone LIMIT 25""",
+    "investment_per_month_by_province": """
+        SELECT month, coalesce(province, '(unresolved)') AS province,
+               round(sum(value) / 1e8, 2) AS yi_yuan
+        FROM amount_facts
+        WHERE kind IN ('investment', 'contract') AND currency = 'CNY' AND month IS NOT NULL
+        GROUP BY month, province ORDER BY month, province""",
+}
+
+# --- the article's own page in the web view ------------------------------------------------------
+
+ARTICLE_PAGE_QUERIES = {
+    "article": """
+        SELECT id, url, title, published_date, published_at, source, zone, district, category, body_text,
+               breadcrumb, extractor_version, first_seen_at, last_seen_at, updated_at
+        FROM articles WHERE id = :id""",
+    "urls": "SELECT url, first_seen_at, last_seen_at FROM article_urls WHERE article_id = :id ORDER BY url",
+    "sections": """
+        SELECT district, category FROM article_sections WHERE article_id = :id ORDER BY district, category""",
+    "versions": """
+        SELECT id, title, extractor_version, valid_from, valid_until FROM article_versions
+        WHERE article_id = :id ORDER BY valid_from DESC, id DESC""",
+    "amounts": """
+        SELECT text, value, currency, approximate, kind FROM amounts WHERE article_id = :id ORDER BY position""",
+    "zone": "SELECT z.* FROM zones z JOIN articles a ON a.zone = z.name WHERE a.id = :id",
 }
 
 

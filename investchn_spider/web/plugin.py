@@ -10,9 +10,17 @@ point, so other Datasette instances on the machine are unaffected).
   search does not apply: the index is contentless, so Datasette does not take it for the table's.
 - ``{"month": "published_date"}`` facets by ``YYYY-MM``; a month's link filters with
   ``published_date__startswith``.
+- Cells of the article tables (``cells.py``): body text as a snippet, search words marked.
+- The article's own page (``articles`` row): title, meta, body as paragraphs, its URLs, sections,
+  earlier versions and money amounts (``templates/row.html``, data from ``store.queries``).
+- ``.xlsx`` downloads (``xlsx.py``).
 """
 
 from __future__ import annotations
+
+import contextvars
+import sqlite3
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -20,10 +28,14 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from ..store.queries import month_facet_sql
+from ..store.queries import ARTICLE_PAGE_QUERIES, month_facet_sql
 from ..store.search import INDEX_TABLE, SearchError, match_sql_named, parse_query, register_functions
+from . import cells, xlsx
 
 SEARCH_TABLE = "articles"
+# The search words of the request being answered: render_cell is not given the request in
+# Datasette 0.65, so the ASGI wrapper below sets them for the request's task.
+_SEARCH_WORDS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("investchn_search", default=())
 
 
 @hookimpl
@@ -118,3 +130,74 @@ class MonthFacet(Facet):
                 }
             )
         return results, timed_out
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Return a wrapper that makes each request's ``_search`` words known to :func:`render_cell`."""
+
+    def wrap(app):
+        async def with_search_words(scope, receive, send):
+            words: tuple[str, ...] = ()
+            if scope.get("type") == "http":
+                text = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace")).get("_search", [""])[0]
+                try:
+                    words = parse_query(text).words
+                except SearchError:
+                    words = ()
+            token = _SEARCH_WORDS.set(words)
+            try:
+                await app(scope, receive, send)
+            finally:
+                _SEARCH_WORDS.reset(token)
+
+        return with_search_words
+
+    return wrap
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    """Return the HTML of a cell of an article table (snippet, marks), or None for Datasette's own."""
+    if table not in cells.ARTICLE_TABLES:
+        return None
+    return cells.render_article_cell(column, value, _SEARCH_WORDS.get())
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    """Return the article page's data (``article_page``) for the row page of an article, else nothing."""
+    if view_name != "row" or table != SEARCH_TABLE:
+        return None
+
+    async def inner():
+        from datasette.utils import urlsafe_components
+
+        try:
+            (article_id,) = urlsafe_components(request.url_vars["pks"])
+            article_id = int(article_id)
+        except (KeyError, ValueError):
+            return {}
+        db = datasette.get_database(database)
+        page = {}
+        for name, sql in ARTICLE_PAGE_QUERIES.items():
+            try:
+                result = await db.execute(sql, {"id": article_id})
+            except sqlite3.OperationalError:  # an archive without the facts tables: that part is left out
+                page[name] = None
+                continue
+            page[name] = [dict(row) for row in result.rows]
+        if not page.get("article"):
+            return {}
+        page["article"] = page["article"][0]
+        page["paragraphs"] = [line for line in (page["article"]["body_text"] or "").split("\n") if line.strip()]
+        page["zone"] = page["zone"][0] if page.get("zone") else None
+        return {"article_page": page}
+
+    return inner
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    """Return the ``.xlsx`` renderer."""
+    return {"extension": "xlsx", "render": xlsx.render, "can_render": xlsx.can_render}
