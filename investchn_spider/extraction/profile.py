@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from .document import Document, NotAnArticle
+from .document import Document
 from .lines import fold_space
 
 PROFILE_VERSION = 1
@@ -87,7 +87,8 @@ def learn_profile(host: str, pages: Iterable[Document | Mapping]) -> dict:
     The profile is JSON-able: ``{"version", "host", "pages" (read), "min_pages", "share",
     "threshold", "lines": [{"text" (an example), "pattern", "position", "pages"}]}``, its lines in
     head, body, tail order, most pages first. With fewer than :data:`MIN_SAMPLE` pages its
-    ``lines`` are empty. A page that is not an article is skipped; a URL given more than once is
+    ``lines`` are empty. A page that is not an article (or that the extractor cannot read) is
+    skipped, and not counted in ``pages``; a URL given more than once is
     read once (the body that sorts first), so the profile never depends on the order of ``pages``.
     """
     bodies: dict[str, list[tuple[str, bool]]] = {}
@@ -158,7 +159,7 @@ def _page_lines(page: Document | Mapping) -> tuple[str, list[tuple[str, bool]] |
 
         try:
             lines = body_lines_of(page)
-        except NotAnArticle:
+        except Exception:  # not an article, or a page the extractor cannot read: nothing to learn from
             return page.url, None
         return page.url, [(line.text, bool(line_attachments(line))) for line in lines if line.text]
     body = page.get("body_text")
