@@ -14,9 +14,13 @@ import time
 from .extensions import RunLifecycle
 from .extraction import EXTRACTOR_VERSION, NotAnArticle, extract_article, extract_from_document, parse_count
 from .extraction.pager import combine_pages
+from .extraction.profile import host_of
 from .facts import FACTS_VERSION
 from .facts.record import facts_of
 from .items import ArticlePage, FetchFailure, SectionWalk, Sighting
+from .store import Archive, ArchiveError
+from .store.archive import identify
+from .store.profiles import load_profiles
 from .urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -33,22 +37,28 @@ class ExtractionPipeline:
     """Extract the record of every captured article page (kept on the item for the archive).
 
     The record is extracted from the document the spider parsed, so each page is parsed once per
-    crawl; an item without one (built elsewhere) is extracted from its capture's bytes. On close it
-    records how many pages the crawl parsed in all in Scrapy's stats (``investchn/documents_parsed``,
-    kept in ``runs.stats``).
+    crawl; an item without one (built elsewhere) is extracted from its capture's bytes. A page whose
+    host has a template profile in the archive (``investchn profile``) is extracted with it: the
+    profiles are read once, when the crawl opens. On close it records how many pages the crawl
+    parsed in all in Scrapy's stats (``investchn/documents_parsed``, kept in ``runs.stats``).
     """
 
-    def __init__(self, stats) -> None:
+    def __init__(self, stats, db_path: str | None = None) -> None:
         self.stats = stats
+        self.db_path = db_path
+        self.profiles: dict[str, dict] = {}
         self._parsed_at_open = parse_count()
 
     @classmethod
     def from_crawler(cls, crawler) -> ExtractionPipeline:
-        """Build the pipeline around the crawl's stats collector."""
-        return cls(crawler.stats)
+        """Build the pipeline around the crawl's stats collector and archive path (``INVESTCHN_DB``)."""
+        return cls(crawler.stats, crawler.settings.get("INVESTCHN_DB"))
 
     def open_spider(self) -> None:
-        """Start counting the pages parsed in this crawl."""
+        """Read the archive's template profiles; start counting the pages parsed in this crawl."""
+        self.profiles = _stored_profiles(self.db_path)
+        if self.profiles:
+            self.stats.set_value("investchn/template_profiles", sorted(self.profiles))
         self._parsed_at_open = parse_count()
 
     def close_spider(self) -> None:
@@ -61,13 +71,14 @@ class ExtractionPipeline:
         if not isinstance(item, ArticlePage):
             return item
         if item.record is None:
-            item.record = _extract(item)
+            profile = self.profiles.get(host_of(item.capture.url))
+            item.record = _extract(item, profile)
             if item.more_pages and not isinstance(item.record, Exception):
                 # An article split over several pages is one record, or none: a page that cannot be
                 # read makes the whole article a failure, never a truncated record.
                 records = [item.record]
                 for number, page in enumerate(item.more_pages, 2):
-                    record = _extract(page)
+                    record = _extract(page, profile)
                     if isinstance(record, Exception):
                         item.record = NotAnArticle(f"page {number} of the article ({page.capture.url}): {record}")
                         break
@@ -82,15 +93,30 @@ class ExtractionPipeline:
         return item
 
 
-def _extract(page: ArticlePage) -> dict | NotAnArticle:
-    """Return the record of one page (from the spider's parse when it has one), or why it is none."""
+def _extract(page: ArticlePage, profile: dict | None = None) -> dict | NotAnArticle:
+    """Return the record of one page (from the spider's parse when it has one), or why it is none;
+    ``profile`` is its host's template profile (None: none learnt)."""
     try:
         if page.document is not None:
-            return extract_from_document(page.document)
+            return extract_from_document(page.document, profile)
         capture = page.capture
-        return extract_article(capture.body, capture.url, capture.http_charset)
+        return extract_article(capture.body, capture.url, capture.http_charset, profile)
     except NotAnArticle as error:
         return error
+
+
+def _stored_profiles(db_path: str | None) -> dict[str, dict]:
+    """Return the template profiles stored in the archive at ``db_path`` by host; none when there is no
+    archive there yet, or anything but one (the run itself says what is wrong with the file)."""
+    if not db_path:
+        return {}
+    try:
+        if identify(db_path).kind != "archive":
+            return {}
+        with Archive(db_path, readonly=True) as archive:
+            return load_profiles(archive.db)
+    except (ArchiveError, sqlite3.Error):
+        return {}
 
 
 class ArchivePipeline:

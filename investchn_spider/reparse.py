@@ -23,10 +23,10 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from .extraction import EXTRACTOR_VERSION, RECORD_FIELDS, NotAnArticle, extract_from_document, parse_document
 from .extraction.pager import combine_pages
+from .extraction.profile import host_of
 from .facts import FACTS_VERSION
 from .facts.record import facts_of
 from .store import Archive
@@ -116,8 +116,9 @@ def _decoded(stored):
 class Reparser:
     """One re-extraction of ``archive``; :meth:`run` does it and returns the :class:`ReparseSummary`.
 
-    ``at``: the time written as ``updated_at`` and ``valid_until``. ``profiles``: host -> extraction
-    profile, handed to the extractor for the pages of that host (empty: no profiles yet).
+    ``at``: the time written as ``updated_at`` and ``valid_until``. ``profiles``: host -> template
+    profile (``store.profiles.load_profiles``), handed to the extractor for the pages of that host
+    (empty: no profiles yet).
     ``dry_run``: write nothing, count what would change. ``examples``: how many before/after
     examples to keep per field. ``on_progress(done, total)`` is called after each batch.
     """
@@ -187,7 +188,7 @@ class Reparser:
         if stored.body is None:
             return None
         url = stored.page_url or stored.url
-        profile = self.profiles.get(urlsplit(url).hostname or "")
+        profile = self.profiles.get(host_of(url))
         try:
             record = extract_page(stored.body, url, stored.http_charset, profile)
             if not stored.more_pages:
@@ -318,8 +319,7 @@ def extract_page(body: bytes, url: str, http_charset: str | None, profile=None) 
 
     ``profile`` is the page's host's extraction profile (None: none learnt).
     """
-    # Profiles (extraction/profile.py) plug in here: extract_from_document(document, profile=profile).
-    return extract_from_document(parse_document(body, url, http_charset))
+    return extract_from_document(parse_document(body, url, http_charset), profile=profile)
 
 
 def _reason(error: Exception) -> str:

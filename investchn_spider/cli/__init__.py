@@ -14,6 +14,7 @@ from .. import __version__
 from .crawl import crawl, demo, failures, runs
 from .export import export
 from .parse import parse
+from .profile import profile
 from .quality import quality
 from .reparse import reparse
 from .search import search
@@ -41,7 +42,7 @@ def cli() -> None:
     """Crawl the zone-news sections (开发区新闻) of investchn.com into a SQLite archive."""
 
 
-for command in (crawl, demo, export, failures, parse, quality, reparse, runs, search, serve, stats):
+for command in (crawl, demo, export, failures, parse, profile, quality, reparse, runs, search, serve, stats):
     cli.add_command(command)
 
 

@@ -34,7 +34,8 @@ _EXAMPLE_WIDTH = 70  # characters of a value shown around its first difference
 def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, examples: int) -> None:
     """Extract every archived article again from its stored page, with the current extractor.
 
-    A record that changed replaces the stored one, which is kept in article_versions; two
+    Each host's template profile (learnt by `investchn profile`) is applied to its pages. A
+    record that changed replaces the stored one, which is kept in article_versions; two
     articles that now have the same content become one, keeping every URL and section; a page
     that no longer extracts keeps its record and is listed (exit status 6). Records the run in
     `investchn runs`, unless --dry-run, which writes nothing.
@@ -45,6 +46,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
         investchn reparse --db data/investchn.db --since 2024-01
     """
     from ..reparse import Reparser
+    from ..store.profiles import load_profiles
 
     try:
         found = identify(db_path)  # another application's file is refused before anything is written beside it
@@ -62,6 +64,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
                 since=since,
                 until=until,
                 dry_run=True,
+                profiles=load_profiles(archive.db),
                 examples=examples,
                 on_progress=progress,
             )
@@ -78,7 +81,14 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
             raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
         with open_archive(db_path, readonly=False) as archive:
             run_id = archive.start_run(args, pid=os.getpid(), version=__version__)
-            reparser = Reparser(archive, at=utc_now(), since=since, until=until, on_progress=progress)
+            reparser = Reparser(
+                archive,
+                at=utc_now(),
+                since=since,
+                until=until,
+                profiles=load_profiles(archive.db),
+                on_progress=progress,
+            )
             code, message = exitcodes.OK, None
             try:
                 summary = reparser.run()

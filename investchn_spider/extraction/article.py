@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from .dates import PublishTime, find_date, parse_publish_time
 from .document import Document, NotAnArticle, parse_document
 from .labels import META_LINE_START, find_breadcrumb, find_unlabelled_breadcrumb, has_date_label, parse_meta
 from .lines import Line
+from .profile import keys_of, template_keys
 
 __all__ = ["is_chrome", "is_terminator"]  # read by listing: the same lines end a list page's content
 
@@ -72,13 +74,17 @@ _MAX_SUMMARY_LINES = 4  # a summary box stands among the first lines of the body
 _NOT_LETTER = re.compile(r"[\W_]+")
 
 
-def extract_article(body: bytes | str, url: str, http_charset: str | None = None) -> dict:
+def extract_article(
+    body: bytes | str, url: str, http_charset: str | None = None, profile: Mapping | None = None
+) -> dict:
     """Return the record of an article page (keys :data:`RECORD_FIELDS`).
 
     ``body`` is the page as bytes (decoded by BOM, ``http_charset``, ``<meta>``, then sniffing) or
-    text. Raises :class:`NotAnArticle` with the reason when the page is not an article.
+    text; ``profile`` the template profile of its host, if one was learnt (see
+    :func:`extract_from_document`). Raises :class:`NotAnArticle` with the reason when the page is
+    not an article.
     """
-    return extract_from_document(parse_document(body, url, http_charset))
+    return extract_from_document(parse_document(body, url, http_charset), profile)
 
 
 @dataclass
@@ -93,14 +99,17 @@ class _Layout:
     body: list[Line]
 
 
-def extract_from_document(doc: Document) -> dict:
-    """Return the record of an already parsed page; raise :class:`NotAnArticle` when it is not one."""
+def extract_from_document(doc: Document, profile: Mapping | None = None) -> dict:
+    """Return the record of an already parsed page; raise :class:`NotAnArticle` when it is not one.
+
+    ``profile``: the template profile of the page's host (:mod:`.profile`; None: none learnt). Its
+    lines are left out of the body before anything is read from it (the content hash included).
+    """
     layout = _locate(doc.lines, doc.title_tag)
     title = _find_title(doc.lines, layout.crumb_index, layout.meta_first, doc.title_tag)
-    body_lines = layout.body
-    if body_lines and body_lines[0].text == title:  # some templates repeat the title above the text
-        body_lines = body_lines[1:]
-    body_lines = _without_repeated_opening(body_lines)
+    body_lines = _single_page_body(layout.body, title)
+    if profile is not None:
+        body_lines = without_template(body_lines, template_keys(profile))
     body_text = "\n".join(line.text for line in body_lines if line.text)
     images = [{"src": src, "alt": image.alt} for line in body_lines for image in line.images if (src := image.src)]
     if not body_text and not images:
@@ -122,6 +131,39 @@ def extract_from_document(doc: Document) -> dict:
         "attachments": _attachments(body_lines),
         "content_hash": content_hash(title, published.date, body_text),
     }
+
+
+def body_lines_of(doc: Document) -> list[Line]:
+    """Return the body lines of a parsed page as the single-page rules give them (no profile), the
+    lines a profile is learnt from; raise :class:`NotAnArticle` when the page is not an article."""
+    layout = _locate(doc.lines, doc.title_tag)
+    return _single_page_body(layout.body, _find_title(doc.lines, layout.crumb_index, layout.meta_first, doc.title_tag))
+
+
+def _single_page_body(body_lines: list[Line], title: str) -> list[Line]:
+    if body_lines and body_lines[0].text == title:  # some templates repeat the title above the text
+        body_lines = body_lines[1:]
+    return _without_repeated_opening(body_lines)
+
+
+def without_template(body_lines: list[Line], keys: frozenset[tuple[str, str]]) -> list[Line]:
+    """Return ``body_lines`` without the text lines whose ``(pattern, position)`` key is in ``keys``
+    (a host's template lines, :func:`.profile.template_keys`).
+
+    A line that links a file is kept, and so is the whole body when nothing but template would be
+    left of its text: a profile never empties a body.
+    """
+    if not keys:
+        return body_lines
+    texts = [index for index, line in enumerate(body_lines) if line.text]
+    dropped = {
+        index
+        for index, key in zip(texts, keys_of([body_lines[index].text for index in texts]), strict=True)
+        if key in keys and not line_attachments(body_lines[index])
+    }
+    if not dropped or len(dropped) == len(texts):
+        return body_lines
+    return [line for index, line in enumerate(body_lines) if index not in dropped]
 
 
 def looks_like_article(lines: list[Line], title_tag: str = "") -> bool:
@@ -369,7 +411,7 @@ def _cut_at_link_list(body: list[Line], start: int) -> list[Line]:
 
 
 def _is_link_line(line: Line) -> bool:
-    return bool(line.text) and line.anchor_count > 0 and is_tail_chrome(line) and not _line_attachments(line)
+    return bool(line.text) and line.anchor_count > 0 and is_tail_chrome(line) and not line_attachments(line)
 
 
 def _without_trailing_chrome(body: list[Line]) -> list[Line]:
@@ -379,7 +421,7 @@ def _without_trailing_chrome(body: list[Line]) -> list[Line]:
     links_dropped = False
     while end:
         line = body[end - 1]
-        if line.text and is_tail_chrome(line) and not _line_attachments(line):
+        if line.text and is_tail_chrome(line) and not line_attachments(line):
             links_dropped = links_dropped or bool(line.anchor_count)
             end -= 1
         elif links_dropped and is_heading_word(line.text) and not line.images:
@@ -415,10 +457,10 @@ def _letters(text: str) -> str:
 
 
 def _attachments(body_lines: list[Line]) -> list[dict]:
-    return [found for line in body_lines for found in _line_attachments(line)]
+    return [found for line in body_lines for found in line_attachments(line)]
 
 
-def _line_attachments(line: Line) -> list[dict]:
+def line_attachments(line: Line) -> list[dict]:
     """Return the files linked from ``line``: links whose path, query (filename=) or text ends with
     a document's extension."""
     if not line.anchor_count:

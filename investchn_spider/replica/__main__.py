@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=2024, help="site seed (default 2024)")
     parser.add_argument("--articles", type=int, default=300, help="number of zone-news articles (default 300)")
     parser.add_argument("--revision", type=int, default=0, help="content revision: >0 edits ~5%% of bodies each")
+    parser.add_argument(
+        "--template-chrome",
+        action="store_true",
+        help="also serve template E, whose bodies carry chrome no single-page rule knows (see content.py)",
+    )
     parser.add_argument("--access-log", metavar="FILE", help="append one JSON line per request to FILE")
     parser.add_argument("--faults", metavar="JSON|@FILE", help="fault rules as JSON text or @file (see faults.py)")
     return parser
@@ -42,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"invalid --faults: {exc}", file=sys.stderr)
         return 2
-    site = ReplicaSite(seed=args.seed, articles=args.articles, revision=args.revision)
+    site = ReplicaSite(
+        seed=args.seed, articles=args.articles, revision=args.revision, template_chrome=args.template_chrome
+    )
     stop = threading.Event()
     # Handlers only set the event; the main thread does the shutdown, outside signal context.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -8,6 +8,10 @@ C: GBK declared only in the HTTP header, body as text lines split by <br> with U
    dates 2024-9-3 / 2024-9-3 10:23.
 D: UTF-8 with BOM and no charset anywhere, ASCII colons, meta items separated by "|", a hit counter
    filled by a script, photos as <figure>/<figcaption>, dates 2024/09/13 / 2024/09/13 10:23.
+E: (a site made with ``template_chrome=True`` only) the 园区观察 column's template: UTF-8, div
+   layout, and inside the body container chrome no single-page rule knows: a banner above the text
+   with the article's issue number (◆ 园区观察 第1042期 ◆ …) and a line linking the column below it
+   (:func:`column_lines`). The ground truth leaves both out: they are what a template profile learns.
 
 Every template keeps the body (paragraphs, captions, tables) inside one container and puts
 attachments, editor line, neighbours and related news outside it. ``body_text`` in the ground
@@ -35,6 +39,9 @@ def format_date(template: str, day: dt.date, shown: dt.datetime | None) -> str:
         return f"{shown:%Y年%m月%d日 %H:%M}" if shown else f"{day:%Y年%m月%d日}"
     if template == "C":
         text = f"{day.year}-{day.month}-{day.day}"
+        return f"{text} {shown:%H:%M}" if shown else text
+    if template == "E":
+        text = f"{day.year}年{day.month}月{day.day}日"
         return f"{text} {shown:%H:%M}" if shown else text
     return f"{shown:%Y/%m/%d %H:%M}" if shown else f"{day:%Y/%m/%d}"
 
@@ -179,6 +186,35 @@ def _body_c(article: Article, path: str) -> str:
             out.append(_table(block[1], "span"))
     out.append("</div>")
     return "\n".join(out) + "\n"
+
+
+COLUMN_NAME = "园区观察"
+COLUMN_PATH = "/kfqxw/yqgc/"
+
+
+def column_lines(article_id: int) -> tuple[str, str]:
+    """Return the two chrome lines template E puts in the body of article ``article_id`` (as a reader
+    sees them): the banner above the text and the column's line below it, numbered by the article."""
+    issue = 1000 + article_id
+    return (
+        f"◆ {COLUMN_NAME} 第{issue}期 ◆ 本栏目由开发区频道编辑部整理",
+        f"▲ 点击进入「{COLUMN_NAME}」专栏，查看第{issue - 1}期及往期报道",
+    )
+
+
+def _body_e(article: Article, path: str) -> str:
+    """Return template E's body: the column banner, <p> paragraphs (photos and tables as template D
+    has them), and the column's line, all in div.column-body."""
+    banner, more = column_lines(article.meta.id)
+    inner = _body_d(article, path).split("\n", 1)[1].rsplit("</div>", 1)[0]  # template D's blocks
+    link = f'<a href="{COLUMN_PATH}">{esc(COLUMN_NAME)}</a>'
+    return (
+        '<div class="column-body">\n'
+        + f'<p class="column-banner">{esc(banner)}</p>\n'
+        + inner
+        + f'<p class="column-more">{esc(more).replace(esc(COLUMN_NAME), link, 1)}</p>\n'
+        + "</div>\n"
+    )
 
 
 def _body_d(article: Article, path: str) -> str:
@@ -346,7 +382,33 @@ def render_d(
     return chrome.page(article.title, body, charset_meta=None, current="开发区新闻", scripts=scripts)
 
 
-RENDERERS = {"A": render_a, "B": render_b, "C": render_c, "D": render_d}
+def render_e(
+    site: ReplicaSite,
+    article: Article,
+    path: str,
+    shown_section: tuple[str, str],
+    pager: str = "",
+    hidden: frozenset[str] = frozenset(),
+) -> str:
+    """Return template E (the 园区观察 column's: UTF-8, div layout, chrome inside the body) as text."""
+    info = " ".join(f"{label}：{esc(value)}" for label, value in _meta_items(article, "E", hidden) if value)
+    body = (
+        chrome.breadcrumb(_trail(site, article, shown_section))
+        + '<div class="column-article">\n'
+        + f'<h1 class="column-title">{esc(article.title)}</h1>\n'
+        + f'<div class="column-info">{info}</div>\n'
+        + _body_e(article, path)
+        + _attachments(article, path)
+        + pager
+        + chrome.share_bar()
+        + _neighbour_links(site, article.meta.id, path, relative=True)
+        + "</div>\n"
+        + _related(site, article.meta.id, path, relative=True)
+    )
+    return chrome.page(article.title, body, charset_meta="utf-8", current="开发区新闻", scripts=_scripts(article))
+
+
+RENDERERS = {"A": render_a, "B": render_b, "C": render_c, "D": render_d, "E": render_e}
 
 # (Content-Type header, text encoding, byte prefix) per template.
 ENCODINGS = {
@@ -354,6 +416,7 @@ ENCODINGS = {
     "B": ("text/html", "gbk", b""),
     "C": ("text/html; charset=gbk", "gbk", b""),
     "D": ("text/html", "utf-8", b"\xef\xbb\xbf"),
+    "E": ("text/html; charset=utf-8", "utf-8", b""),
 }
 
 

@@ -44,7 +44,7 @@ _PAGE_PATH = re.compile(r"^(/kfqxw/[a-z]+/[a-z]+/\d{6}/t\d{8}_\d+)_(\d{1,2})\.ht
 # About 1 article in 15 is long and split over 2 or 3 pages. Templates A and C number the pages as TRS
 # does (page 2 is ``…_1.html``), B and D as DedeCMS does (page 2 is ``…_2.html``).
 SPLIT_SHARE = 1 / 15
-_PAGE_NUMBER_OFFSET = {"A": 1, "B": 0, "C": 1, "D": 0}
+_PAGE_NUMBER_OFFSET = {"A": 1, "B": 0, "C": 1, "D": 0, "E": 1}
 _FILE_PATH = re.compile(r"^/kfqxw/([a-z]+)/([a-z]+)/(\d{6})/([WP])0(\d{8})(\d+)_(\d)\.(png|pdf)$")
 
 
@@ -113,6 +113,15 @@ SECTIONS: tuple[tuple[str, str], ...] = tuple((d.name, t) for d in DISTRICTS for
 # Article templates (see article_templates.py) and how often each is used.
 TEMPLATES = ("A", "B", "C", "D")
 _TEMPLATE_WEIGHTS = (35, 25, 20, 20)
+# A site made with ``template_chrome=True`` also serves template E, a column's template whose body
+# carries chrome no single-page rule knows (a banner and a link line, numbered per article), for
+# about this share of its articles, drawn per article from an RNG of its own (every other article
+# is what it was); and a few articles open with one lead sentence the newsroom reused, a genuine
+# line that recurs (SHARED_LEAD_IDS, when the site has them).
+CHROME_TEMPLATE = "E"
+CHROME_TEMPLATE_SHARE = 0.25
+SHARED_LEAD = "记者从区商务局获悉，今年以来全区重大产业项目推进顺利，一批优质项目加快落地见效。"
+SHARED_LEAD_IDS = (3, 7, 11)
 
 # Other top-level sections: their pages carry 发布时间 but are not zone news.
 OTHER_SECTIONS = {"tzzn": "投资指南", "zcfg": "政策法规", "zsxm": "招商项目"}
@@ -158,6 +167,7 @@ class ArticleMeta:
     template: str
     extra: tuple[str, str] | None = None  # second section (cross-listed or reposted)
     repost: bool = False  # True: extra section lists a second URL
+    shared_lead: bool = False  # True: the body opens with SHARED_LEAD (a template_chrome site only)
 
     @property
     def section(self) -> tuple[str, str]:
@@ -282,12 +292,13 @@ def _pick_weighted(rng: random.Random, items: tuple, weights: tuple[int, ...]):
 class ReplicaSite:
     """The replica's whole site, generated from ``seed``: ``articles`` zone-news articles and their lists."""
 
-    def __init__(self, seed: int = 2024, articles: int = 300, revision: int = 0):
+    def __init__(self, seed: int = 2024, articles: int = 300, revision: int = 0, template_chrome: bool = False):
         if articles < 1:
             raise ValueError("articles must be >= 1")
         self.seed = seed
         self.count = articles
         self.revision = revision
+        self.template_chrome = template_chrome
         self.metas: list[ArticleMeta] = []
         self.dead: list[DeadItem] = []
         self._draw_metadata()
@@ -335,11 +346,20 @@ class ReplicaSite:
             if roll < 0.08:  # 5% listed in a second list at the same URL, 3% reposted at a second URL
                 extra = rng.choice([s for s in SECTIONS if s != (district.name, kind)])
                 repost = roll >= 0.05
-            self.metas.append(
-                ArticleMeta(i, district.name, kind, zone, source, day, seconds, show_time, template, extra, repost)
-            )
+            meta = ArticleMeta(i, district.name, kind, zone, source, day, seconds, show_time, template, extra, repost)
+            self.metas.append(self._with_template_chrome(meta) if self.template_chrome else meta)
             if rng.random() < 0.022:  # about 2% of all list items are dead links
                 self.dead.append(DeadItem(i, rng.choice(SECTIONS), day))
+
+    def _with_template_chrome(self, meta: ArticleMeta) -> ArticleMeta:
+        """Return ``meta`` as a template_chrome site has it: template E for about CHROME_TEMPLATE_SHARE
+        of the articles, the shared lead for SHARED_LEAD_IDS (drawn apart from the main stream)."""
+        column = random.Random(f"investchn-replica/{self.seed}/{meta.id}/column").random() < CHROME_TEMPLATE_SHARE
+        return replace(
+            meta,
+            template=CHROME_TEMPLATE if column else meta.template,
+            shared_lead=meta.id in SHARED_LEAD_IDS,
+        )
 
     def _index_sections(self) -> None:
         """Build each list's items (newest first) and each section's primary ids (for 上一条/下一条)."""
@@ -653,6 +673,8 @@ def _article(seed: int, revision: int, meta: ArticleMeta) -> Article:
         sentence, added = textgen.make_money_sentence(money, place)
         shifted = [{**a, "start": a["start"] + len(text), "end": a["end"] + len(text)} for a in added]
         paragraphs[index] = (text + sentence, amounts + shifted)
+    if meta.shared_lead:
+        paragraphs.insert(0, (SHARED_LEAD, []))
     blocks: list[tuple] = [("p", text) for text, _ in paragraphs]
     if meta.kind == PHOTO_NEWS:
         count = rng.randint(1, 3)
