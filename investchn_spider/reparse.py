@@ -33,6 +33,7 @@ from .store import Archive
 from .store import reparse as store
 
 COMPARED_FIELDS = tuple(name for name in RECORD_FIELDS if name != "url")  # the row keeps its own url
+FACT_INPUTS = frozenset({"body_text", "zone"})  # the fields facts are computed from (facts.record.facts_of)
 BATCH_SIZE = 200
 
 
@@ -56,8 +57,8 @@ class ReparseSummary:
     that became part of another (and are gone); ``version_only``: records the current extractor
     gives unchanged, with an older ``extractor_version``; ``without_capture``: articles with no
     stored page (kept as they are); ``failing``: (URL, reason) of the pages that no longer extract
-    (their records kept); ``facts``: articles whose facts (amounts, zone) were computed again: every
-    changed record's, and those computed by other facts rules (or never).
+    (their records kept); ``facts``: articles whose facts (amounts, zone) were computed again: the
+    changed records whose body or zone changed, and those computed by other facts rules (or never).
     """
 
     selected: int = 0
@@ -269,13 +270,17 @@ class Reparser:
         return None if owner in self._vacated else owner
 
     def _replace(self, stored: store.StoredArticle, new: dict, fields: list[str]) -> None:
-        self.summary.facts += 1  # a changed record's facts are computed again
+        # Facts come from the body and the zone alone: a record whose other fields changed (its
+        # source, say) keeps the facts the current rules computed, unchanged and not recomputed.
+        refresh = stored.facts_version != self.facts_version or bool(FACT_INPUTS.intersection(fields))
+        self.summary.facts += refresh
         if self.dry_run:
             self._vacated.add(stored.id)
             self._would_own[new["content_hash"]] = stored.id
             return
         store.replace_record(self.archive, stored.id, new, self.version, self.at, fields)
-        store.store_facts(self.archive, stored.id, new, facts_of(new), self.facts_version)
+        if refresh:
+            store.store_facts(self.archive, stored.id, new, facts_of(new), self.facts_version)
 
     def _merge(self, stored: store.StoredArticle, new: dict, owner: int) -> None:
         self.summary.merged += 1

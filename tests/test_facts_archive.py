@@ -174,3 +174,22 @@ def test_an_archive_from_before_facts_is_refused_by_readers_and_upgraded_by_writ
     assert "facts computed          120" in result.output
     with Archive(db, readonly=True) as archive:
         assert archive.db.execute("SELECT count(*) FROM amount_facts").fetchone()[0] > 100
+
+
+def test_reparse_recomputes_facts_only_where_the_body_or_zone_changed(db):
+    before = stored_amounts(db)
+    with connect(db) as conn:
+        ids = [row[0] for row in conn.execute("SELECT DISTINCT article_id FROM amounts ORDER BY article_id LIMIT 12")]
+        source_only, body_too = ids[:8], ids[8:]
+        marks = ",".join(map(str, ids))
+        # A marker in the stored amounts shows whether reparse computed them again.
+        conn.execute(f"UPDATE amounts SET text = 'marker' WHERE article_id IN ({marks})")
+        conn.execute(f"UPDATE articles SET source = 'stale' WHERE id IN ({marks})")
+        conn.execute(f"UPDATE articles SET body_text = 'stale' WHERE id IN ({','.join(map(str, body_too))})")
+        urls = {i: urlsplit(u).path for i, u in conn.execute(f"SELECT id, url FROM articles WHERE id IN ({marks})")}
+    result = CliRunner().invoke(cli, ["reparse", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert f"facts computed     {len(body_too):>8}" in result.output
+    after = stored_amounts(db)
+    assert all(after[urls[i]] == before[urls[i]] for i in body_too)  # computed again from the restored body
+    assert all(after[urls[i]] and {a[0] for a in after[urls[i]]} == {"marker"} for i in source_only)  # kept

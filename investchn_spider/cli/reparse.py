@@ -137,7 +137,7 @@ def _print_summary(summary, *, dry_run: bool) -> None:
     click.echo(f"  merged             {summary.merged:>8}   (articles that became part of another)")
     click.echo(f"  version only       {summary.version_only:>8}   (same record, older extractor_version)")
     click.echo(f"  without a page     {summary.without_capture:>8}   (no stored capture: kept as they are)")
-    click.echo(f"  facts computed     {summary.facts:>8}   (amounts and zone: changed records, older facts rules)")
+    click.echo(f"  facts computed     {summary.facts:>8}   (amounts and zone: a new body or zone, older facts rules)")
     click.echo(f"  failing now        {len(summary.failing):>8}   (records kept unchanged)")
     for url, reason in summary.failing:
         click.echo(f"    {url}  {reason}")
