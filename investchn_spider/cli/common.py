@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import os
 import re
+import sqlite3
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 
 import click
@@ -80,6 +85,71 @@ def take_lock(db_path: str) -> ArchiveLock:
         return ArchiveLock(db_path).acquire()
     except ArchiveLocked as error:
         raise CommandError(f"{error}; not starting a second crawl", exitcodes.LOCKED) from None
+
+
+def refuse_unless_archive(db_path: str) -> None:
+    """Return when ``db_path`` is an investchn archive; otherwise fail as a reader does (one line),
+    before anything (a lock file) is written beside another application's file."""
+    from ..store.archive import identify
+
+    try:
+        found = identify(db_path)
+    except ArchiveError as error:
+        raise CommandError(str(error)) from None
+    if found.kind != "archive":
+        open_archive(db_path).close()
+
+
+@dataclass
+class RecordedRun:
+    """A writing command's run, as :func:`recorded_run` yields it: the archive open for writing, the
+    run's id, and what the command sets: its exit ``code`` and ``report``, called once the work ended
+    (finished or not) to return the run's ``(stats, counts)``."""
+
+    archive: Archive
+    run_id: int
+    code: int = exitcodes.OK
+    message: str | None = None
+    report: Callable[[], tuple[dict, dict]] = field(default=lambda: ({}, {}))
+
+
+@contextmanager
+def recorded_run(db_path: str, args: dict, *, interrupted: str) -> Iterator[RecordedRun]:
+    """Yield a :class:`RecordedRun` on the archive at ``db_path``, opened for writing under its lock,
+    and record the run in ``runs`` when the block ends.
+
+    A Ctrl+C in the block ends the run ``interrupted`` (with the message ``interrupted``), a failed
+    write ends it ``write_failed``; either way the run is recorded and the message is left in
+    ``run.message`` for the command to raise once it has said what was done.
+    """
+    from .. import __version__
+    from ..report import STATUS_WORDS
+    from ..store.archive import check_writable
+
+    lock = take_lock(db_path)
+    try:
+        try:
+            check_writable(db_path)
+        except ArchiveError as error:
+            raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
+        with open_archive(db_path, readonly=False) as archive:
+            run = RecordedRun(archive, archive.start_run(args, pid=os.getpid(), version=__version__))
+            try:
+                yield run
+            except KeyboardInterrupt:
+                run.code, run.message = exitcodes.INTERRUPTED, interrupted
+            except (sqlite3.Error, OSError) as error:
+                run.code, run.message = exitcodes.WRITE_FAILED, f"the archive {db_path} could not be written: {error}"
+            stats, counts = run.report()
+            try:
+                archive.finish_run(
+                    run.run_id, status=STATUS_WORDS[run.code], exit_code=run.code, stats=stats, counts=counts
+                )
+            except sqlite3.Error:
+                if run.message is None:  # the run's own failure is the one to report
+                    raise
+    finally:
+        lock.release()
 
 
 # --- dates --------------------------------------------------------------------------------------

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
-
 import click
 
-from .. import __version__, exitcodes
-from ..report import STATUS_WORDS
-from ..store import ArchiveError, utc_now
-from ..store.archive import check_writable, identify
-from .common import CommandError, db_option, open_archive, take_lock
+from ..store import utc_now
+from .common import CommandError, db_option, open_archive, recorded_run, refuse_unless_archive
 
 _SHOWN_TEXT = 70  # characters of a learnt line shown
 
@@ -43,55 +37,27 @@ def profile(db_path: str, host: str | None, sample: int, dry_run: bool) -> None:
     """
     from ..profiling import archive_hosts, learn_profiles
 
-    try:
-        found = identify(db_path)  # another application's file is refused before anything is written beside it
-    except ArchiveError as error:
-        raise CommandError(str(error)) from None
-    if found.kind != "archive":  # nothing to learn from: refused as a reader refuses it, no lock file left
-        open_archive(db_path).close()
+    refuse_unless_archive(db_path)  # nothing to learn from: refused as a reader refuses it
+    with open_archive(db_path) as archive:
+        hosts = _hosts(archive_hosts(archive.db), host)  # an unknown --host fails before any run is recorded
+        if dry_run:
+            profiles = learn_profiles(archive.db, hosts, sample)
     if dry_run:
-        with open_archive(db_path) as archive:
-            profiles = learn_profiles(archive.db, _hosts(archive_hosts(archive.db), host), sample)
         _print_profiles(profiles, db_path, dry_run=True)
         return
     from ..store.profiles import save_profile
 
     args = {"command": "profile", "db": db_path, "host": host, "sample": sample}
-    lock = take_lock(db_path)
-    try:
-        try:
-            check_writable(db_path)
-        except ArchiveError as error:
-            raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
-        with open_archive(db_path, readonly=False) as archive:
-            hosts = _hosts(archive_hosts(archive.db), host)
-            run_id = archive.start_run(args, pid=os.getpid(), version=__version__)
-            code, message, profiles = exitcodes.OK, None, []
-            try:
-                profiles = learn_profiles(archive.db, hosts, sample)
-                with archive.transaction():
-                    for learnt in profiles:
-                        if _learnt_enough(learnt):  # too few pages: an earlier profile stays
-                            save_profile(archive.db, learnt, utc_now())
-            except KeyboardInterrupt:
-                code, message = exitcodes.INTERRUPTED, "interrupted; no profile was stored"
-            except (sqlite3.Error, OSError) as error:
-                code, message = exitcodes.WRITE_FAILED, f"the archive {db_path} could not be written: {error}"
-            try:
-                archive.finish_run(
-                    run_id,
-                    status=STATUS_WORDS[code],
-                    exit_code=code,
-                    stats={"investchn/profile": {p["host"]: _summary(p) for p in profiles}},
-                    counts={},
-                )
-            except sqlite3.Error:
-                if message is None:
-                    raise
-    finally:
-        lock.release()
-    if message:
-        raise CommandError(message, code)
+    profiles: list[dict] = []
+    with recorded_run(db_path, args, interrupted="interrupted; no profile was stored") as run:
+        run.report = lambda: ({"investchn/profile": {p["host"]: _summary(p) for p in profiles}}, {})
+        profiles = learn_profiles(run.archive.db, hosts, sample)
+        with run.archive.transaction():
+            for learnt in profiles:
+                if _learnt_enough(learnt):  # too few pages: an earlier profile stays
+                    save_profile(run.archive.db, learnt, utc_now())
+    if run.message:
+        raise CommandError(run.message, run.code)
     _print_profiles(profiles, db_path, dry_run=False)
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import sys
 
 import click
 
-from .. import __version__, exitcodes
+from .. import exitcodes
 from ..progress import Progress
-from ..report import STATUS_WORDS
-from ..store import ArchiveError, utc_now
-from ..store.archive import check_writable, identify
-from .common import CommandError, db_option, open_archive, since_option, take_lock, until_option
+from ..store import utc_now
+from .common import (
+    CommandError,
+    db_option,
+    open_archive,
+    recorded_run,
+    refuse_unless_archive,
+    since_option,
+    until_option,
+)
 
 _EXAMPLE_WIDTH = 70  # characters of a value shown around its first difference
 
@@ -48,12 +52,7 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
     from ..reparse import Reparser
     from ..store.profiles import load_profiles
 
-    try:
-        found = identify(db_path)  # another application's file is refused before anything is written beside it
-    except ArchiveError as error:
-        raise CommandError(str(error)) from None
-    if found.kind != "archive":  # nothing to re-extract: refused as a reader refuses it, no lock file left
-        open_archive(db_path).close()
+    refuse_unless_archive(db_path)  # nothing to re-extract: refused as a reader refuses it
     args = {"command": "reparse", "db": db_path, "since": since, "until": until}
     progress = ReparseProgress()
     if dry_run:
@@ -73,53 +72,30 @@ def reparse(db_path: str, since: str | None, until: str | None, dry_run: bool, e
         _print_summary(summary, dry_run=True)
         _print_examples(summary)
         sys.exit(_exit_code(summary))
-    lock = take_lock(db_path)
-    try:
-        try:
-            check_writable(db_path)
-        except ArchiveError as error:
-            raise CommandError(str(error), exitcodes.WRITE_FAILED) from None
-        with open_archive(db_path, readonly=False) as archive:
-            run_id = archive.start_run(args, pid=os.getpid(), version=__version__)
-            reparser = Reparser(
-                archive,
-                at=utc_now(),
-                since=since,
-                until=until,
-                profiles=load_profiles(archive.db),
-                on_progress=progress,
-            )
-            code, message = exitcodes.OK, None
-            try:
-                summary = reparser.run()
-                code = _exit_code(summary)
-            except KeyboardInterrupt:
-                code, message = exitcodes.INTERRUPTED, "interrupted; the batches done are kept"
-            except (sqlite3.Error, OSError) as error:
-                code, message = exitcodes.WRITE_FAILED, f"the archive {db_path} could not be written: {error}"
-            summary = reparser.summary
-            progress.close()
-            try:
-                archive.finish_run(
-                    run_id,
-                    status=STATUS_WORDS[code],
-                    exit_code=code,
-                    stats={"investchn/reparse": summary.counts()},
-                    counts={
-                        "changed_articles": summary.changed,
-                        "merged_urls": summary.merged,
-                        "failures": len(summary.failing),
-                    },
-                )
-            except sqlite3.Error:
-                if message is None:
-                    raise
-    finally:
-        lock.release()
-    _print_summary(summary, dry_run=False)
-    if message:
-        raise CommandError(message, code)
-    sys.exit(code)
+    reparser = None
+    with recorded_run(db_path, args, interrupted="interrupted; the batches done are kept") as run:
+        reparser = Reparser(
+            run.archive,
+            at=utc_now(),
+            since=since,
+            until=until,
+            profiles=load_profiles(run.archive.db),
+            on_progress=progress,
+        )
+        run.report = lambda: _run_report(reparser.summary)
+        run.code = _exit_code(reparser.run())
+    progress.close()
+    if reparser is not None:
+        _print_summary(reparser.summary, dry_run=False)
+    if run.message:
+        raise CommandError(run.message, run.code)
+    sys.exit(run.code)
+
+
+def _run_report(summary) -> tuple[dict, dict]:
+    """Return the ``(stats, counts)`` a reparse records in ``runs``."""
+    counts = {"changed_articles": summary.changed, "merged_urls": summary.merged, "failures": len(summary.failing)}
+    return {"investchn/reparse": summary.counts()}, counts
 
 
 def _exit_code(summary) -> int:
