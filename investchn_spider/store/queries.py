@@ -241,12 +241,9 @@ CHART_QUERIES = {
     "articles_by_zone": """
         SELECT coalesce(zone, '(none)') AS zone, count(*) AS articles
         FROM articles GROUP BY zone ORDER BY articles DESC, zone LIMIT 25""",
-    "investment_per_month_by_province": """
-        SELECT month, coalesce(province, '(unresolved)') AS province,
-               round(sum(value) / 1e8, 2) AS yi_yuan
-        FROM amount_facts
-        WHERE kind IN ('investment', 'contract') AND currency = 'CNY' AND month IS NOT NULL
-        GROUP BY month, province ORDER BY month, province""",
+    # The canned query's rows (the chart draws its yi_yuan; a month and province with amounts in other
+    # currencies only has none, and no bar).
+    "investment_per_month_by_province": CANNED_QUERIES["investment_per_month_by_province"],
 }
 
 # --- the article's own page in the web view ------------------------------------------------------
