@@ -6,13 +6,12 @@ import csv
 import functools
 import io
 import json
-import socket
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, run_investchn
+from conftest import FIXTURES, free_port, run_investchn
 
 from investchn_spider import exitcodes
 from investchn_spider.cli import cli
@@ -20,12 +19,6 @@ from investchn_spider.export import EXPORT_COLUMNS
 
 ARTICLE_FIXTURES = sorted((FIXTURES / "articles").glob("*.html"))[:3]
 NOT_ARTICLE = FIXTURES / "not_articles" / "home.html"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _assert_one_clear_line(result, code: int, *phrases: str) -> None:
@@ -71,7 +64,7 @@ def test_parse_fetches_http_pages(replica_factory):
 
 
 def test_crawl_unreachable_start_url_exits_3(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/"
+    url = f"http://127.0.0.1:{free_port()}/"
     result = run_investchn("crawl", "--start-url", url, "--delay", "0", "--db", str(tmp_path / "a.db"))
     _assert_one_clear_line(result, exitcodes.UNREACHABLE, "could not reach", url)
 

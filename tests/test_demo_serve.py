@@ -13,15 +13,9 @@ import time
 import urllib.parse
 import urllib.request
 
-from conftest import run_investchn
+from conftest import free_port, run_investchn
 
 from investchn_spider import exitcodes
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _is_open(port: int) -> bool:
@@ -49,7 +43,7 @@ def _lines(stream) -> queue.Queue:
 
 
 def test_demo_serve_keeps_replica_and_web_view_up_until_ctrl_c(tmp_path):
-    db, port, web_port = tmp_path / "demo.db", _free_port(), _free_port()
+    db, port, web_port = tmp_path / "demo.db", free_port(), free_port()
     command = [sys.executable, "-m", "investchn_spider", "demo", "--serve", "--articles", "12", "--db", str(db)]
     command += ["--port", str(port), "--web-port", str(web_port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")

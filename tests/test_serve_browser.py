@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from urllib.parse import urlencode, urljoin
 
 import lxml.html as lxml_html
 import pytest
-from conftest import replica_archive
+from browser import FLAGS as CHROMIUM_FLAGS
+from conftest import replica_archive, serving
 
 from investchn_spider import exitcodes
 
@@ -29,23 +28,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 requires_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does)"
 )
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",  # needed as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WORD = "园区"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,28 +38,8 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     path = folder / "archive.db"
     truth = replica_archive(path, seed=8, articles=80)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "investchn_spider", "serve", "--db", str(path), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"investchn serve did not start: {process.stderr.read()}") from None
-                time.sleep(0.2)
+    with serving(path, folder / "serve.err") as base:
         yield base, truth, folder
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def dump_dom(url: str, profile) -> lxml_html.HtmlElement:

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 import zipfile
 from collections import defaultdict
@@ -23,7 +19,7 @@ from xml.etree import ElementTree
 
 import pytest
 from browser import Browser
-from conftest import article_record, replica_archive
+from conftest import article_record, replica_archive, serving
 from test_serve_browser import CHROMIUM, requires_chromium
 
 from investchn_spider.web import cells
@@ -32,12 +28,6 @@ WORD = "园区"
 ATOM = "{http://www.w3.org/2005/Atom}"
 XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 FORMULA_TITLE = '=HYPERLINK("http://example.com","看这里") 园区招商推介会'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,29 +50,9 @@ def site(tmp_path_factory):
         archive.save_article(
             corrected, capture_id=None, seen_at="2026-11-03T08:00:00+00:00", extractor_version=EXTRACTOR_VERSION
         )
-    port = _free_port()
     stderr = folder / "serve.err"
-    with open(stderr, "w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "investchn_spider", "serve", "--db", str(path), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"investchn serve did not start: {stderr.read_text()}") from None
-                time.sleep(0.2)
+    with serving(path, stderr) as base:
         yield f"{base}/archive", path, stderr
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def get(url: str) -> tuple[int, bytes]:
